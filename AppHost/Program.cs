@@ -1,0 +1,47 @@
+using AppHost;
+using AppHost.Infrastructure;
+using Microsoft.Extensions.Configuration;
+
+IDistributedApplicationBuilder builder;
+BackingServices backing;
+try
+{
+    builder = DistributedApplication.CreateBuilder(args);
+    backing = builder.AddBackingServices();
+}
+catch (InfrastructureUnavailableException e) when (!AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Aspire.Hosting.Testing"))
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+
+var replicas = builder.Configuration.GetSection("Replicas");
+
+var identity = builder.AddProject<Projects.IdentityService>(ResourceNames.IdentityService)
+    .WithReference(backing.IdentityDatabase).WaitFor(backing.IdentityDatabase)
+    .WithReference(backing.Redis).WaitFor(backing.Redis)
+    .WithHttpHealthCheck("/health");
+
+var users = builder.AddProject<Projects.UserService>(ResourceNames.UserService)
+    .WithReference(backing.UsersDatabase).WaitFor(backing.UsersDatabase)
+    .WithReference(backing.Redis).WaitFor(backing.Redis)
+    .WithReplicas(replicas.GetValue("UserService", 1))
+    .WithHttpHealthCheck("/health");
+
+var realtime = builder.AddProject<Projects.RealtimeService>(ResourceNames.RealtimeService)
+    .WithReference(backing.Redis).WaitFor(backing.Redis)
+    .WithReplicas(replicas.GetValue("RealtimeService", 1))
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Gateway>(ResourceNames.Gateway)
+    .WithEndpoint("http", endpoint => endpoint.Port = builder.Configuration.GetValue("Gateway:Port", 8080))
+    .WithExternalHttpEndpoints()
+    .WithReference(backing.Redis).WaitFor(backing.Redis)
+    .WithReference(identity).WaitFor(identity)
+    .WithReference(users).WaitFor(users)
+    .WithReference(realtime).WaitFor(realtime)
+    .WithReplicas(replicas.GetValue("Gateway", 1))
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();
+return 0;

@@ -16,31 +16,37 @@ catch (InfrastructureUnavailableException e) when (!AppDomain.CurrentDomain.GetA
 }
 
 var replicas = builder.Configuration.GetSection("Replicas");
+var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
+var tokens = new TokenSettings(Issuer: $"http://localhost:{gatewayPort}", Audience: "distributed-api");
 
 var identity = builder.AddProject<Projects.IdentityService>(ResourceNames.IdentityService)
     .WithReference(backing.IdentityDatabase).WaitFor(backing.IdentityDatabase)
     .WithReference(backing.Redis).WaitFor(backing.Redis)
+    .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
 
 var users = builder.AddProject<Projects.UserService>(ResourceNames.UserService)
     .WithReference(backing.UsersDatabase).WaitFor(backing.UsersDatabase)
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReplicas(replicas.GetValue("UserService", 1))
+    .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
 
 var realtime = builder.AddProject<Projects.RealtimeService>(ResourceNames.RealtimeService)
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReplicas(replicas.GetValue("RealtimeService", 1))
+    .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Gateway>(ResourceNames.Gateway)
-    .WithEndpoint("http", endpoint => endpoint.Port = builder.Configuration.GetValue("Gateway:Port", 8080))
+    .WithEndpoint("http", endpoint => endpoint.Port = gatewayPort)
     .WithExternalHttpEndpoints()
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReference(identity).WaitFor(identity)
     .WithReference(users).WaitFor(users)
     .WithReference(realtime).WaitFor(realtime)
     .WithReplicas(replicas.GetValue("Gateway", 1))
+    .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

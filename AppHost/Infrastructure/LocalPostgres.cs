@@ -49,8 +49,21 @@ public static class LocalPostgresExtensions
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server, async (_, ct) =>
             connectionString = await ((IResourceWithConnectionString)server).GetConnectionStringAsync(ct));
-        builder.Eventing.Subscribe<ResourceReadyEvent>(server, async (_, ct) =>
-            await CreateDatabasesAsync(connectionString!, server.Databases, ct));
+        builder.Eventing.Subscribe<ResourceReadyEvent>(server, async (e, ct) =>
+        {
+            await CreateDatabasesAsync(connectionString!, server.Databases, ct);
+            // Aspire hands a parent's state down to its children only for containers; an executable's
+            // databases are marked running here, once they exist, so that their health checks start.
+            var notifications = e.Services.GetRequiredService<ResourceNotificationService>();
+            foreach (var database in server.Databases)
+            {
+                await notifications.PublishUpdateAsync(database, snapshot => snapshot with
+                {
+                    State = KnownResourceStates.Running,
+                    StartTimeStamp = DateTime.UtcNow,
+                });
+            }
+        });
 
         var healthCheckKey = $"{name}_check";
         builder.Services.AddHealthChecks().AddNpgSql(

@@ -1,0 +1,18 @@
+namespace Benchmarks;
+
+public interface IBenchmarkSuite
+{
+    string Name { get; }
+
+    string Description { get; }
+
+    Task RunAsync(string[] args);
+}
+
+/// <summary>Every suite the runner knows; add yours here.</summary>
+public static class BenchmarkSuites
+{
+    public static IReadOnlyList<IBenchmarkSuite> All { get; } =
+    [
+    ];
+}

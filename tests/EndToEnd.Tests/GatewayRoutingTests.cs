@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace EndToEnd.Tests;
+
+/// <summary>Contract §5: exactly the public routes reach their services through the gateway, and nothing else does.</summary>
+[Collection(DistributedAppCollection.Name)]
+public sealed class GatewayRoutingTests(DistributedAppFixture fixture)
+{
+    [Fact]
+    public async Task WellKnownRoutesReachTheIdentityService()
+    {
+        var response = await fixture.Gateway.GetAsync("/.well-known/openid-configuration");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(string.IsNullOrEmpty(document.GetProperty("issuer").GetString()));
+        Assert.EndsWith("/.well-known/jwks.json", document.GetProperty("jwks_uri").GetString());
+    }
+
+    [Theory]
+    [InlineData("/internal/users")]
+    [InlineData("/internal/notify")]
+    [InlineData("/api/auth/../../internal/users")]
+    [InlineData("/no-such-route")]
+    [InlineData("/api")]
+    public async Task UnknownAndInternalRoutesAreProblemDetails404(string path)
+    {
+        var response = await fixture.Gateway.GetAsync(path);
+
+        await AssertProblem(response, HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/alive")]
+    public async Task TheGatewayAnswersItsOwnProbes(string path)
+    {
+        var response = await fixture.Gateway.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/auth/health")]
+    [InlineData("/api/users/health")]
+    [InlineData("/.well-known/health")]
+    public async Task ServicesOwnProbesAreNotReachableThroughTheGateway(string path)
+    {
+        var response = await fixture.Gateway.GetAsync(path);
+
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    internal static async Task<JsonElement> AssertProblem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Matches("^[0-9a-f]{32}$", problem.GetProperty("traceId").GetString());
+        Assert.True(problem.TryGetProperty("title", out _));
+        return problem;
+    }
+}

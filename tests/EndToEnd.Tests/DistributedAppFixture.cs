@@ -21,8 +21,11 @@ public class DistributedAppFixture : IAsyncLifetime
 
     public Uri GatewayAddress => Gateway.BaseAddress!;
 
-    /// <summary>Extra AppHost settings (e.g. replica counts) for a derived fixture.</summary>
-    protected virtual IEnumerable<string> Settings => [];
+    /// <summary>
+    /// AppHost settings for this fixture. The shared suite runs two replicas of the scaled-out services, so
+    /// every test also proves that behaviour holds across replicas; a derived fixture may change them.
+    /// </summary>
+    protected virtual IEnumerable<string> Settings => ["--Replicas:UserService=2", "--Replicas:RealtimeService=2"];
 
     public async Task InitializeAsync()
     {

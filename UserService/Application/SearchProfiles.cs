@@ -4,11 +4,9 @@ using UserService.Infrastructure;
 
 namespace UserService.Application;
 
+/// <summary>A list item: the public profile (no email); times of kind Utc so that JSON shows a trailing Z.</summary>
 public sealed record PublicProfile(
-    Guid Id, string DisplayName, string? Bio, string? AvatarUrl, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-{
-    public static PublicProfile From(UserProfile p) => new(p.Id, p.DisplayName, p.Bio, p.AvatarUrl, p.CreatedAt, p.UpdatedAt);
-}
+    Guid Id, string DisplayName, string? Bio, string? AvatarUrl, DateTime CreatedAt, DateTime UpdatedAt);
 
 public sealed record ProfilePage(IReadOnlyList<PublicProfile> Items, int Page, int PageSize, int Total);
 
@@ -33,12 +31,13 @@ public sealed class SearchProfiles(UsersDbContext db, ListCache cache)
             query = query.Where(p => EF.Functions.ILike(p.DisplayName, pattern, SearchPattern.EscapeCharacter.ToString()));
         }
         var total = await query.CountAsync(cancellationToken);
-        var items = total <= (long)(page - 1) * pageSize
+        var rows = total <= (long)(page - 1) * pageSize
             ? []
             : await query.OrderBy(p => p.DisplayName).ThenBy(p => p.Id)
                 .Skip((page - 1) * pageSize).Take(pageSize)
-                .Select(p => new PublicProfile(p.Id, p.DisplayName, p.Bio, p.AvatarUrl, p.CreatedAt, p.UpdatedAt))
+                .Select(p => new { p.Id, p.DisplayName, p.Bio, p.AvatarUrl, p.CreatedAt, p.UpdatedAt })
                 .ToListAsync(cancellationToken);
+        var items = rows.Select(p => new PublicProfile(p.Id, p.DisplayName, p.Bio, p.AvatarUrl, p.CreatedAt.UtcDateTime, p.UpdatedAt.UtcDateTime)).ToList();
 
         var result = new ProfilePage(items, page, pageSize, total);
         await cache.SetAsync(key, result);

@@ -1,6 +1,7 @@
 using System.Net;
 using AppHost;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using static EndToEnd.Tests.UserTestSupport;
 
 namespace EndToEnd.Tests;
@@ -11,19 +12,29 @@ namespace EndToEnd.Tests;
 /// </summary>
 public sealed class UserOutageFixture : DistributedAppFixture
 {
+    /// <summary>Stops every replica of the resource (commands address replicas one by one).</summary>
     public async Task StopAsync(string resource)
     {
-        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
-        Assert.True(result.Success, result.Message);
+        foreach (var instance in Instances(resource))
+        {
+            var result = await App.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StopCommand);
+            Assert.True(result.Success, result.Message);
+        }
     }
 
     public async Task StartAsync(string resource)
     {
-        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
-        Assert.True(result.Success, result.Message);
+        foreach (var instance in Instances(resource))
+        {
+            var result = await App.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StartCommand);
+            Assert.True(result.Success, result.Message);
+        }
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
+
+    private string[] Instances(string resource) =>
+        App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource).GetResolvedResourceNames();
 }
 
 [CollectionDefinition(Name)]

@@ -1,7 +1,6 @@
 using System.Net;
 using AppHost;
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
 using static EndToEnd.Tests.UserTestSupport;
 
 namespace EndToEnd.Tests;
@@ -15,7 +14,7 @@ public sealed class UserOutageFixture : DistributedAppFixture
     /// <summary>Stops every replica of the resource (commands address replicas one by one).</summary>
     public async Task StopAsync(string resource)
     {
-        foreach (var instance in Instances(resource))
+        foreach (var instance in await InstancesAsync(resource))
         {
             var result = await App.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StopCommand);
             Assert.True(result.Success, result.Message);
@@ -24,7 +23,7 @@ public sealed class UserOutageFixture : DistributedAppFixture
 
     public async Task StartAsync(string resource)
     {
-        foreach (var instance in Instances(resource))
+        foreach (var instance in await InstancesAsync(resource))
         {
             var result = await App.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StartCommand);
             Assert.True(result.Success, result.Message);
@@ -33,8 +32,26 @@ public sealed class UserOutageFixture : DistributedAppFixture
         await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
 
-    private string[] Instances(string resource) =>
-        App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource).GetResolvedResourceNames();
+    /// <summary>The ids of the resource's replicas, read from the notifications (the watch replays current state first).</summary>
+    private async Task<HashSet<string>> InstancesAsync(string resource)
+    {
+        var ids = new HashSet<string>();
+        using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var update in App.ResourceNotifications.WatchAsync(replayed.Token))
+            {
+                if (update.Resource.Name == resource)
+                {
+                    ids.Add(update.ResourceId);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return ids;
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -24,16 +24,11 @@ public sealed class SearchProfiles(UsersDbContext db, ListCache cache)
             return cached;
         }
 
-        var query = db.Profiles.AsNoTracking();
-        if (!string.IsNullOrEmpty(search))
-        {
-            var pattern = SearchPattern.Contains(search);
-            query = query.Where(p => EF.Functions.ILike(p.DisplayName, pattern, SearchPattern.EscapeCharacter.ToString()));
-        }
+        var query = Matching(db.Profiles.AsNoTracking(), search);
         var total = await query.CountAsync(cancellationToken);
         var rows = total <= (long)(page - 1) * pageSize
             ? []
-            : await query.OrderBy(p => p.DisplayName).ThenBy(p => p.Id)
+            : await Ordered(query, search)
                 .Skip((page - 1) * pageSize).Take(pageSize)
                 .Select(p => new { p.Id, p.DisplayName, p.Bio, p.AvatarUrl, p.CreatedAt, p.UpdatedAt })
                 .ToListAsync(cancellationToken);
@@ -43,4 +38,20 @@ public sealed class SearchProfiles(UsersDbContext db, ListCache cache)
         await cache.SetAsync(key, result);
         return result;
     }
+
+    public static IQueryable<UserProfile> Matching(IQueryable<UserProfile> profiles, string? search) =>
+        string.IsNullOrEmpty(search)
+            ? profiles
+            : profiles.Where(p => EF.Functions.ILike(p.DisplayName, SearchPattern.Contains(search), SearchPattern.EscapeCharacter.ToString()));
+
+    /// <summary>
+    /// Without a search term the (display_name, id) b-tree serves ORDER BY … LIMIT directly. With one, the
+    /// order key is written <c>display_name || ''</c> so that the planner cannot pick that b-tree: walking it
+    /// and filtering row by row took 370 ms at 100 K profiles for a term whose matches sort last, whereas the
+    /// trigram bitmap scan plus a top-N sort stays at ~15-90 ms whatever the term (plan in README.md).
+    /// </summary>
+    public static IOrderedQueryable<UserProfile> Ordered(IQueryable<UserProfile> matching, string? search) =>
+        string.IsNullOrEmpty(search)
+            ? matching.OrderBy(p => p.DisplayName).ThenBy(p => p.Id)
+            : matching.OrderBy(p => p.DisplayName + "").ThenBy(p => p.Id);
 }

@@ -1,0 +1,133 @@
+using System.Net;
+using AppHost;
+using Aspire.Hosting.ApplicationModel;
+using static EndToEnd.Tests.UserTestSupport;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// A whole AppHost of its own, because these tests really stop Redis and the UserService: the shared
+/// app's other tests must not see the outage.
+/// </summary>
+public sealed class UserOutageFixture : DistributedAppFixture
+{
+    /// <summary>Stops every replica of the resource (commands address replicas one by one).</summary>
+    public async Task StopAsync(string resource)
+    {
+        foreach (var instance in await InstancesAsync(resource))
+        {
+            var result = await App.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StopCommand);
+            Assert.True(result.Success, result.Message);
+        }
+    }
+
+    public async Task StartAsync(string resource)
+    {
+        foreach (var instance in await InstancesAsync(resource))
+        {
+            var result = await App.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StartCommand);
+            Assert.True(result.Success, result.Message);
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+    }
+
+    /// <summary>The ids of the resource's replicas, read from the notifications (the watch replays current state first).</summary>
+    private async Task<HashSet<string>> InstancesAsync(string resource)
+    {
+        var ids = new HashSet<string>();
+        using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var update in App.ResourceNotifications.WatchAsync(replayed.Token))
+            {
+                if (update.Resource.Name == resource)
+                {
+                    ids.Add(update.ResourceId);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return ids;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class UserOutageCollection : ICollectionFixture<UserOutageFixture>
+{
+    public const string Name = "user outages";
+}
+
+[Collection(UserOutageCollection.Name)]
+public sealed class UserOutageTests(UserOutageFixture fixture)
+{
+    [Fact]
+    public async Task WithRedisStoppedReadsAndWritesStillSucceedAndTheCacheRecovers()
+    {
+        var user = await RegisterAsync(fixture, "Before The Outage");
+        var other = await ProvisionAsync(fixture, "Someone Else");
+        using var users = fixture.App.CreateHttpClient(ResourceNames.UserService, "http");
+
+        await fixture.StopAsync(ResourceNames.Redis);
+        try
+        {
+            var own = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
+            var patched = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Patch, "/api/users/me", user, new { displayName = "During The Outage" }));
+            var afterWrite = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
+            var otherProfile = await fixture.Gateway.GetAsync($"/api/users/{other}");
+            var search = await fixture.Gateway.GetAsync("/api/users?search=outage");
+            var health = await users.GetAsync("/health");
+
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+            Assert.Equal("During The Outage", (await afterWrite.JsonAsync()).GetProperty("displayName").GetString());
+            Assert.Equal(HttpStatusCode.OK, otherProfile.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+            Assert.Equal(1, (await search.JsonAsync()).GetProperty("total").GetInt32());
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal("Degraded", await health.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            await fixture.StartAsync(ResourceNames.Redis);
+        }
+
+        // The service reconnects by itself: reads fill Redis again and readiness is Healthy again.
+        using var redis = await RedisAsync(fixture);
+        await EventuallyAsync(async () =>
+        {
+            await fixture.Gateway.GetAsync($"/api/users/{user.Id}");
+            return await redis.GetDatabase().KeyExistsAsync($"user:{user.Id}");
+        });
+        await EventuallyAsync(async () => await (await users.GetAsync("/health")).Content.ReadAsStringAsync() == "Healthy");
+        var cached = System.Text.Json.JsonDocument.Parse((await redis.GetDatabase().StringGetAsync($"user:{user.Id}")).ToString());
+        Assert.Equal("During The Outage", cached.RootElement.GetProperty("displayName").GetString());
+    }
+
+    [Fact]
+    public async Task AnAccountRegisteredWhileUserServiceIsDownGetsItsProfileOnceItIsBack()
+    {
+        await fixture.StopAsync(ResourceNames.UserService);
+        TestUser user;
+        try
+        {
+            user = await RegisterAsync(fixture, "Registered While Down", via: fixture.Gateway);
+        }
+        finally
+        {
+            await fixture.StartAsync(ResourceNames.UserService);
+        }
+
+        HttpResponseMessage? response = null;
+        await EventuallyAsync(async () =>
+        {
+            response = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
+            return response.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromMinutes(2));
+        var profile = await response!.JsonAsync();
+        Assert.Equal(user.Email, profile.GetProperty("email").GetString());
+        Assert.Equal("Registered While Down", profile.GetProperty("displayName").GetString());
+    }
+}

@@ -14,10 +14,9 @@ builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ConnectionRegistry>();
 builder.Services.AddSingleton<DeliverEvent>();
-builder.Services.AddSingleton<RedisBackplane>();
-builder.Services.AddSingleton<IConnectionOwnership>(services => services.GetRequiredService<RedisBackplane>());
-builder.Services.AddSingleton<IEventPublisher>(services => services.GetRequiredService<RedisBackplane>());
-builder.Services.AddHostedService(services => services.GetRequiredService<RedisBackplane>());
+builder.Services.AddSingleton<IConnectionOwnership, RedisConnectionOwnership>();
+builder.Services.AddSingleton<IEventPublisher, RedisEventPublisher>();
+builder.Services.AddHostedService<RedisBackplane>();
 builder.Services.AddSingleton<IAccessTokenValidator, AccessTokenValidator>();
 builder.Services.AddSingleton<WebSocketSession>();
 builder.Services.AddSingleton<NotifyUsers>();

@@ -23,18 +23,25 @@ var identity = builder.AddProject<Projects.IdentityService>(ResourceNames.Identi
     .WithReference(backing.IdentityDatabase).WaitFor(backing.IdentityDatabase)
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithTokenSettings(tokens)
+    .WithIdentitySigningKey(builder)
     .WithHttpHealthCheck("/health");
 
 var users = builder.AddProject<Projects.UserService>(ResourceNames.UserService)
     .WithReference(backing.UsersDatabase).WaitFor(backing.UsersDatabase)
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReplicas(replicas.GetValue("UserService", 1))
+    .WithReference(identity) // JWKS for token validation; fetched lazily, so no WaitFor
     .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
+
+// Service discovery for the profile outbox; no WaitFor: registration must work while UserService is down.
+identity.WithReference(users);
 
 var realtime = builder.AddProject<Projects.RealtimeService>(ResourceNames.RealtimeService)
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReplicas(replicas.GetValue("RealtimeService", 1))
+    .WithReference(identity) // JWKS for token validation; fetched lazily, so no WaitFor
+    .WithRealtimeSettings(builder.Configuration.GetSection("Realtime"))
     .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
 

@@ -14,6 +14,7 @@ public static class BenchmarkSuites
 {
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
+        new InfrastructureSuite(),
         new RealtimeBenchmark(),
     ];
 }

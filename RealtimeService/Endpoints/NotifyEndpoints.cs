@@ -58,7 +58,12 @@ public static class NotifyEndpoints
             var body = RequiredText(root, "body", MaxBodyLength, errors);
             if (errors.Count > 0)
             {
-                return TypedResults.ValidationProblem(errors, title: "Validation failed");
+                return TypedResults.Problem(new HttpValidationProblemDetails(errors)
+                {
+                    Status = StatusCodes.Status422UnprocessableEntity,
+                    Title = "One or more fields are invalid.",
+                    Detail = "See errors for each field.",
+                });
             }
             await notify.ExecuteAsync(userId, title!, body!, context.RequestAborted);
             return TypedResults.Accepted((string?)null);

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using AppHost;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EndToEnd.Tests;
 
@@ -173,5 +176,59 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
         await RealtimeEndpoints.NotifyAsync(fixture, user.Id, "welcome back", "hi");
 
         Assert.Equal("welcome back", (await again.ReceiveOfTypeAsync("notification")).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task TokensNeverAppearInAnyServiceLog()
+    {
+        var user = await UserTestSupport.RegisterAsync(fixture);
+        await using (var byQuery = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user))
+        {
+        }
+        await using (var byMessage = await RealtimeTestClient.ConnectAsync(Gateway))
+        {
+            await byMessage.SendJsonAsync(new { type = "auth", token = user.AccessToken });
+            await byMessage.ReceiveOfTypeAsync("connected");
+        }
+        var forged = user.AccessToken[..^8] + "AAAAAAAA";
+        await RealtimeTestClient.TryConnectAsync(RealtimeTestClient.WithToken(Gateway, forged));
+
+        var signature = user.AccessToken.Split('.')[2];
+        var loggers = fixture.App.Services.GetRequiredService<ResourceLoggerService>();
+        var lines = 0;
+        foreach (var instance in await ResourceInstancesAsync())
+        {
+            await foreach (var batch in loggers.GetAllAsync(instance))
+            {
+                foreach (var line in batch)
+                {
+                    lines++;
+                    Assert.DoesNotContain(signature, line.Content);
+                    Assert.DoesNotContain("AAAAAAAA", line.Content);
+                    Assert.DoesNotContain("access_token=ey", line.Content);
+                }
+            }
+        }
+        Assert.True(lines > 0, "no service logs were captured");
+    }
+
+    private async Task<IReadOnlyList<string>> ResourceInstancesAsync()
+    {
+        var instances = new HashSet<string>();
+        using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            await foreach (var update in fixture.App.ResourceNotifications.WatchAsync(enough.Token))
+            {
+                if (update.Resource.Name is ResourceNames.Gateway or ResourceNames.RealtimeService or ResourceNames.IdentityService)
+                {
+                    instances.Add(update.ResourceId);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return instances.ToList();
     }
 }

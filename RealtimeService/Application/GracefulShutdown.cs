@@ -5,17 +5,26 @@ namespace RealtimeService.Application;
 
 /// <summary>
 /// On stop, sends every client a 1001 close frame and waits (bounded) for the handshakes to finish,
-/// before the web server stops and would drop the sockets. It is registered after the web server, so
-/// the host stops it first; while it drains, new upgrades are refused with 503.
+/// before the web server stops and would drop the sockets: the host runs every
+/// <see cref="IHostedLifecycleService.StoppingAsync"/> before any hosted service (Kestrel included) stops.
+/// While it drains, new upgrades are refused with 503.
 /// </summary>
 public sealed class GracefulShutdown(ConnectionRegistry registry, IOptions<RealtimeOptions> options, ILogger<GracefulShutdown> logger)
-    : IHostedService
+    : IHostedLifecycleService
 {
     public bool IsStopping { get; private set; }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         IsStopping = true;
         var connections = registry.All.ToList();

@@ -63,7 +63,7 @@ public sealed class RealtimeKeepAliveTests(ShortKeepAliveFixture fixture)
         try
         {
             var stopping = fixture.App.ResourceCommands.ExecuteCommandAsync(replica, KnownResourceCommands.StopCommand);
-            Assert.Equal(1001, await client.ReceiveCloseAsync());
+            Assert.Equal(1001, await client.ReceiveCloseAsync(answerPings: true));
             await stopping;
         }
         finally

@@ -96,7 +96,7 @@ public sealed class RealtimeTestClient : IAsyncDisposable
     }
 
     /// <summary>Reads until the server's close frame and returns its status code (null if the socket just dropped).</summary>
-    public async Task<int?> ReceiveCloseAsync()
+    public async Task<int?> ReceiveCloseAsync(bool answerPings = false)
     {
         using var timeout = new CancellationTokenSource(Patience);
         try
@@ -107,6 +107,10 @@ public sealed class RealtimeTestClient : IAsyncDisposable
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return (int?)result.CloseStatus;
+                }
+                if (answerPings && result.EndOfMessage && Encoding.UTF8.GetString(_buffer, 0, result.Count).Contains("\"ping\""))
+                {
+                    await SendJsonAsync(new { type = "pong" });
                 }
             }
         }

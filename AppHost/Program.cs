@@ -40,6 +40,8 @@ identity.WithReference(users);
 var realtime = builder.AddProject<Projects.RealtimeService>(ResourceNames.RealtimeService)
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReplicas(replicas.GetValue("RealtimeService", 1))
+    .WithReference(identity) // JWKS for token validation; fetched lazily, so no WaitFor
+    .WithRealtimeSettings(builder.Configuration.GetSection("Realtime"))
     .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
 

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using RealtimeService.Domain;
+
+namespace RealtimeService.Application;
+
+/// <summary>
+/// The live connections on this replica, at most one per user. Across replicas the rule holds through
+/// <see cref="IConnectionOwnership"/>: every new connection of a user takes a higher sequence number
+/// system-wide and announces it, and every replica closes that user's connections with a lower one (4409).
+/// </summary>
+public sealed class ConnectionRegistry(IConnectionOwnership ownership, ILogger<ConnectionRegistry> logger)
+{
+    private readonly ConcurrentDictionary<Guid, RealtimeConnection> _byUser = new();
+    private readonly ConcurrentDictionary<Guid, RealtimeConnection> _all = new();
+
+    public int Count => _byUser.Count;
+
+    /// <summary>Every socket on this replica, authenticated or not (keepalive and shutdown need them all).</summary>
+    public ICollection<RealtimeConnection> All => _all.Values;
+
+    public void Track(RealtimeConnection connection) => _all[connection.Id] = connection;
+
+    /// <summary>Makes the connection its user's live one, closing the older one wherever it is.</summary>
+    public async Task<bool> RegisterAsync(RealtimeConnection connection, CancellationToken cancellationToken)
+    {
+        connection.AssignSequence(await ownership.NextSequenceAsync(connection.UserId, cancellationToken));
+        while (true)
+        {
+            if (_byUser.TryGetValue(connection.UserId, out var existing))
+            {
+                if (existing.Sequence > connection.Sequence)
+                {
+                    Supersede(connection);
+                    return false;
+                }
+                if (!_byUser.TryUpdate(connection.UserId, connection, existing))
+                {
+                    continue;
+                }
+                Supersede(existing);
+                break;
+            }
+            if (_byUser.TryAdd(connection.UserId, connection))
+            {
+                break;
+            }
+        }
+        await ownership.AnnounceAsync(connection.UserId, connection.Sequence, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Another replica (or this one) announced a newer connection of the user.</summary>
+    public void OnConnectionAnnounced(Guid userId, long sequence)
+    {
+        if (_byUser.TryGetValue(userId, out var existing) && existing.Sequence < sequence)
+        {
+            Supersede(existing);
+        }
+    }
+
+    /// <summary>Forgets the connection however it ended (close, abort, network drop, shutdown).</summary>
+    public void Remove(RealtimeConnection connection)
+    {
+        _all.TryRemove(connection.Id, out _);
+        if (connection.IsAuthenticated)
+        {
+            _byUser.TryRemove(new KeyValuePair<Guid, RealtimeConnection>(connection.UserId, connection));
+        }
+    }
+
+    public int DeliverToUser(Guid userId, ReadOnlyMemory<byte> message) =>
+        _byUser.TryGetValue(userId, out var connection) && connection.TryEnqueue(message) ? 1 : 0;
+
+    public int Broadcast(ReadOnlyMemory<byte> message)
+    {
+        var delivered = 0;
+        foreach (var connection in _byUser.Values)
+        {
+            delivered += connection.TryEnqueue(message) ? 1 : 0;
+        }
+        return delivered;
+    }
+
+    private void Supersede(RealtimeConnection connection)
+    {
+        _byUser.TryRemove(new KeyValuePair<Guid, RealtimeConnection>(connection.UserId, connection));
+        if (!connection.IsClosing)
+        {
+            logger.LogInformation("Closing connection {ConnectionId} of user {UserId}: superseded by a newer one",
+                connection.Id, connection.UserId);
+            connection.RequestClose(CloseCodes.Superseded, "replaced by a newer connection");
+        }
+    }
+}
+
+/// <summary>System-wide ordering of each user's connections (Redis on every replica).</summary>
+public interface IConnectionOwnership
+{
+    Task<long> NextSequenceAsync(Guid userId, CancellationToken cancellationToken);
+
+    Task AnnounceAsync(Guid userId, long sequence, CancellationToken cancellationToken);
+}

@@ -1,0 +1,52 @@
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http.HttpResults;
+using RealtimeService.Application;
+
+namespace RealtimeService.Endpoints;
+
+/// <summary><c>GET /ws</c> (contract §4): the only route the gateway forwards here.</summary>
+public static class WebSocketEndpoints
+{
+    public static IEndpointRouteBuilder MapWebSocketEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.Map("/ws", ConnectAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ConnectAsync(
+        HttpContext context,
+        IAccessTokenValidator tokens,
+        WebSocketSession session,
+        GracefulShutdown shutdown)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request",
+                detail: "This route takes only WebSocket upgrade requests.");
+        }
+        if (shutdown.IsStopping)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable",
+                detail: "The server is shutting down; connect again.");
+        }
+
+        AuthenticatedUser? user = null;
+        if (context.Request.Query.TryGetValue("access_token", out var queryToken))
+        {
+            user = await tokens.ValidateAsync(queryToken.ToString(), context.RequestAborted);
+            if (user is null)
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+                    detail: "The access token is invalid.");
+            }
+            // The per-request log record names the user (ServiceDefaults reads context.User).
+            context.User = user.Principal;
+        }
+
+        // Keepalive is the contract's own ping/pong messages, so the protocol-level ping is off.
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero });
+        await session.RunAsync(socket, user, context.RequestAborted);
+        return TypedResults.Empty;
+    }
+}

@@ -1,7 +1,11 @@
+using Gateway.Endpoints;
+using Gateway.Infrastructure.Edge;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
+builder.AddGatewayEdge();
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
     .AddServiceDiscoveryDestinationResolver();
@@ -9,8 +13,12 @@ builder.Services.AddReverseProxy()
 var app = builder.Build();
 
 app.UseServiceDefaults();
-app.UseWebSockets();
+app.UseGatewayEdge();
 app.MapDefaultEndpoints();
+app.MapSessionEndpoints();
 app.MapReverseProxy();
 
 app.Run();
+
+/// <summary>Visible to the tests that start the gateway in process.</summary>
+public partial class Program;

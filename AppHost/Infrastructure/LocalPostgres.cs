@@ -108,9 +108,11 @@ public static class LocalPostgresExtensions
     {
         if (File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
+            Console.WriteLine($"postgres: reusing the data folder {dataDirectory}");
             return;
         }
 
+        Console.WriteLine($"postgres: initialising a new data folder {dataDirectory}");
         Directory.CreateDirectory(dataDirectory);
         var passwordFile = Path.Combine(dataDirectory, "..", $".initdb-{Guid.NewGuid():N}");
         File.WriteAllText(passwordFile, password);

@@ -14,5 +14,6 @@ public static class BenchmarkSuites
 {
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
+        new InfrastructureSuite(),
     ];
 }

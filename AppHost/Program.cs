@@ -23,6 +23,7 @@ var identity = builder.AddProject<Projects.IdentityService>(ResourceNames.Identi
     .WithReference(backing.IdentityDatabase).WaitFor(backing.IdentityDatabase)
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithTokenSettings(tokens)
+    .WithIdentitySigningKey(builder)
     .WithHttpHealthCheck("/health");
 
 var users = builder.AddProject<Projects.UserService>(ResourceNames.UserService)
@@ -31,6 +32,9 @@ var users = builder.AddProject<Projects.UserService>(ResourceNames.UserService)
     .WithReplicas(replicas.GetValue("UserService", 1))
     .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
+
+// Service discovery for the profile outbox; no WaitFor: registration must work while UserService is down.
+identity.WithReference(users);
 
 var realtime = builder.AddProject<Projects.RealtimeService>(ResourceNames.RealtimeService)
     .WithReference(backing.Redis).WaitFor(backing.Redis)

@@ -4,13 +4,17 @@ using IdentityService.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<IdentityDbContext>("identitydb");
-builder.AddRedisClient("redis");
+builder.AddIdentityServices();
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapWellKnownEndpoints();
+app.MapAuthEndpoints();
 
+// Before listening: /health must never answer on an old schema.
+await app.MigrateDatabaseAsync();
 app.Run();

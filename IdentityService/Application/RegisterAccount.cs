@@ -1,0 +1,74 @@
+using System.Text.Json;
+using IdentityService.Domain;
+using IdentityService.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace IdentityService.Application;
+
+public abstract record RegistrationResult
+{
+    public sealed record Created(Account Account) : RegistrationResult;
+
+    public sealed record EmailTaken : RegistrationResult;
+}
+
+/// <summary>
+/// Registration: the account and the message that provisions its profile in the user service are written
+/// in one transaction (outbox); delivery is tried at once, and the dispatcher retries it if that fails, so
+/// registration works while the user service is down.
+/// </summary>
+public sealed class RegisterAccount(
+    IdentityDbContext db,
+    Argon2idPasswordHasher hasher,
+    OutboxDelivery outbox,
+    TimeProvider clock)
+{
+    public async Task<RegistrationResult> ExecuteAsync(string email, string password, string displayName, CancellationToken cancellationToken)
+    {
+        email = CredentialRules.NormalizeEmail(email);
+        // Cheap early answer; the unique index below is what actually guarantees it under concurrency.
+        if (await Login.FindByEmailAsync(db, email, cancellationToken) is not null)
+        {
+            return new RegistrationResult.EmailTaken();
+        }
+
+        var now = clock.GetUtcNow();
+        var account = new Account
+        {
+            Id = Guid.CreateVersion7(),
+            Email = email,
+            DisplayName = displayName.Trim(),
+            PasswordHash = await hasher.HashAsync(password, cancellationToken),
+            CreatedAt = now,
+        };
+        var message = new OutboxMessage
+        {
+            Id = Guid.CreateVersion7(),
+            Type = OutboxMessageTypes.ProvisionUserProfile,
+            Payload = JsonSerializer.Serialize(new UserProfileProvisioning(account.Id, account.Email, account.DisplayName, now)),
+            CreatedAt = now,
+            NextAttemptAt = now,
+        };
+        db.Accounts.Add(account);
+        db.Outbox.Add(message);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: IdentityDbContext.UniqueEmailIndex })
+        {
+            return new RegistrationResult.EmailTaken();
+        }
+
+        await outbox.TryDeliverNowAsync(message.Id, cancellationToken);
+        return new RegistrationResult.Created(account);
+    }
+}
+
+/// <summary>Internal contract 1's body: <c>{"userId","email","displayName","createdAt"}</c>.</summary>
+public sealed record UserProfileProvisioning(
+    [property: System.Text.Json.Serialization.JsonPropertyName("userId")] Guid UserId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("email")] string Email,
+    [property: System.Text.Json.Serialization.JsonPropertyName("displayName")] string DisplayName,
+    [property: System.Text.Json.Serialization.JsonPropertyName("createdAt")] DateTimeOffset CreatedAt);

@@ -1,0 +1,59 @@
+using IdentityService.Application;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace IdentityService.Infrastructure;
+
+public static class ServiceRegistration
+{
+    public static WebApplicationBuilder AddIdentityServices(this WebApplicationBuilder builder)
+    {
+        // No retrying execution strategy: rotation and the outbox need explicit transactions, and a retry
+        // of a half-done rotation would be wrong anyway.
+        builder.AddNpgsqlDbContext<IdentityDbContext>("identitydb", settings => settings.DisableRetry = true);
+        builder.AddRedisClient("redis");
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Services.Configure<TokenOptions>(builder.Configuration.GetSection(TokenOptions.Section));
+        builder.Services.Configure<PasswordHashingOptions>(builder.Configuration.GetSection(PasswordHashingOptions.Section));
+        builder.Services.Configure<OutboxOptions>(builder.Configuration.GetSection(OutboxOptions.Section));
+
+        // Fail at start-up, not on the first login, when no usable key is configured.
+        var tokenOptions = builder.Configuration.GetSection(TokenOptions.Section).Get<TokenOptions>() ?? new TokenOptions();
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddConsole());
+        var keyRing = SigningKeyRing.Create(tokenOptions, builder.Environment.IsDevelopment(), loggerFactory.CreateLogger<SigningKeyRing>());
+        builder.Services.AddSingleton(keyRing);
+        builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddSingleton<Argon2idPasswordHasher>();
+
+        // Logout takes a bearer token: validated as everywhere else, but against this process's own keys,
+        // since the identity service cannot fetch its JWK set from itself by service name.
+        builder.AddJwtValidation();
+        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+        {
+            var configuration = new OpenIdConnectConfiguration();
+            foreach (var key in keyRing.PublicKeys)
+            {
+                configuration.SigningKeys.Add(key);
+            }
+            options.ConfigurationManager = new StaticConfigurationManager<OpenIdConnectConfiguration>(configuration);
+        });
+
+        // The outbox is the retry mechanism: the default resilience pipeline would only hold the registering
+        // client longer (RemoveAllResilienceHandlers is marked experimental; it is the documented way to opt out).
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient<UserProvisioningClient>(http => http.BaseAddress = new Uri(UserProvisioningClient.BaseAddress))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddScoped<OutboxDelivery>();
+        builder.Services.AddHostedService<OutboxDispatcher>();
+
+        builder.Services.AddScoped<SessionTokens>();
+        builder.Services.AddScoped<RegisterAccount>();
+        builder.Services.AddScoped<Login>();
+        builder.Services.AddScoped<RefreshSession>();
+        builder.Services.AddScoped<Logout>();
+        return builder;
+    }
+}

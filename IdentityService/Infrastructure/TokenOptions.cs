@@ -1,0 +1,35 @@
+namespace IdentityService.Infrastructure;
+
+/// <summary>
+/// <c>Jwt</c> settings. <c>Issuer</c>/<c>Audience</c> come from the AppHost (internal contract 4); signing keys
+/// as <c>Jwt:SigningKeys:N:Kid</c> and <c>Jwt:SigningKeys:N:Pem</c> (a PKCS#8 private key, or a public key
+/// for a retired signer whose tokens must still verify). <c>Jwt:ActiveKeyId</c> picks the signer; by default
+/// the first entry that holds a private key.
+/// </summary>
+public sealed class TokenOptions
+{
+    public const string Section = "Jwt";
+
+    public string Issuer { get; set; } = "http://localhost:8080";
+
+    public string Audience { get; set; } = "distributed-api";
+
+    public int AccessTokenLifetimeSeconds { get; set; } = 900;
+
+    public int RefreshTokenLifetimeSeconds { get; set; } = 2_592_000;
+
+    public string? ActiveKeyId { get; set; }
+
+    public List<SigningKeyOptions> SigningKeys { get; set; } = [];
+
+    public TimeSpan AccessTokenLifetime => TimeSpan.FromSeconds(AccessTokenLifetimeSeconds);
+
+    public TimeSpan RefreshTokenLifetime => TimeSpan.FromSeconds(RefreshTokenLifetimeSeconds);
+}
+
+public sealed class SigningKeyOptions
+{
+    public string Kid { get; set; } = "";
+
+    public string Pem { get; set; } = "";
+}

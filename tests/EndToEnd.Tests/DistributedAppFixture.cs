@@ -16,7 +16,10 @@ public class DistributedAppFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
-    /// <summary>A client for the gateway, the only public entry. It follows no redirects and retries nothing.</summary>
+    /// <summary>
+    /// A client for the gateway, the only public entry. It follows no redirects and retries nothing, and each of its
+    /// requests comes from a different loopback address (see <see cref="GatewayClients"/>).
+    /// </summary>
     public HttpClient Gateway { get; private set; } = null!;
 
     public Uri GatewayAddress => Gateway.BaseAddress!;
@@ -66,7 +69,9 @@ public class DistributedAppFixture : IAsyncLifetime
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
 
-        Gateway = App.CreateHttpClient(ResourceNames.Gateway, "http");
+        // Every request opens its own connection from a fresh 127.x address: suites then never share the gateway's
+        // per-IP rate-limit budgets (auth: 5/min), while the rate-limit tests pick their addresses themselves.
+        Gateway = GatewayClients.Create(App.GetEndpoint(ResourceNames.Gateway, "http"), GatewayClients.FreshAddressPerRequest);
     }
 
     public async Task DisposeAsync()

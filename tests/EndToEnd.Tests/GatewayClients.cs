@@ -19,13 +19,17 @@ public static class GatewayClients
         return new IPAddress([127, RunOctet, (byte)(n / 250 % 250 + 1), (byte)(n % 250 + 1)]);
     }
 
+    /// <summary>Pass as source address: every request gets a new connection from a new address.</summary>
+    public static readonly IPAddress FreshAddressPerRequest = IPAddress.Broadcast;
+
     public static HttpClient Create(Uri baseAddress, IPAddress? sourceAddress = null, DecompressionMethods decompression = DecompressionMethods.None)
     {
+        var fresh = Equals(sourceAddress, FreshAddressPerRequest);
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             AutomaticDecompression = decompression,
-            PooledConnectionLifetime = TimeSpan.FromSeconds(30),
+            PooledConnectionLifetime = fresh ? TimeSpan.Zero : TimeSpan.FromMinutes(2),
         };
         if (sourceAddress is not null)
         {
@@ -34,7 +38,7 @@ public static class GatewayClients
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
-                    socket.Bind(new IPEndPoint(sourceAddress, 0));
+                    socket.Bind(new IPEndPoint(fresh ? UniqueLoopbackAddress() : sourceAddress, 0));
                     await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
                     return new NetworkStream(socket, ownsSocket: true);
                 }

@@ -10,7 +10,7 @@ namespace Gateway.Infrastructure.Edge;
 /// Contract §5.1 steps 3–6. An <c>application/jose</c> request is decrypted and checked (tag, <c>htm</c>/<c>htu</c>,
 /// <c>iat</c> window, replay) before anything is forwarded; the service sees the plaintext with <c>cty</c> as its
 /// media type. Such a request, or one naming its session in <c>X-Session-Id</c>, gets its response body back as a
-/// JWE. Not applied to <c>/ws</c>.
+/// JWE. Applies to every proxied route except <c>/ws</c>; the switch makes it mandatory for <c>/api/*</c>.
 /// </summary>
 public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionStore sessions, IOptions<GatewayOptions> options, TimeProvider clock)
 {
@@ -22,17 +22,19 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/api/session"))
+        if (request.Path.StartsWithSegments("/ws") || request.Path.StartsWithSegments("/api/session") ||
+            request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/alive"))
         {
             await next(context);
             return;
         }
+        var mandatory = _options.Required && request.Path.StartsWithSegments("/api");
 
         var encrypted = string.Equals(request.ContentType?.Split(';')[0].Trim(), JoseMediaType, StringComparison.OrdinalIgnoreCase);
         var sessionId = request.Headers[SessionHeader].ToString();
         if (!encrypted && sessionId.Length == 0)
         {
-            if (_options.Required)
+            if (mandatory)
             {
                 await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Encryption required",
                     $"Every /api call must be an {JoseMediaType} body or name its session in {SessionHeader}.");
@@ -41,7 +43,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
             await next(context);
             return;
         }
-        if (_options.Required && !encrypted && request.ContentLength > 0)
+        if (mandatory && !encrypted && request.ContentLength > 0)
         {
             await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Encryption required", $"Request bodies must be {JoseMediaType}.");
             return;

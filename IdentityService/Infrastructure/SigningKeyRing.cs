@@ -43,8 +43,8 @@ public sealed class SigningKeyRing
             throw new InvalidOperationException("Jwt:SigningKeys has two keys with the same Kid.");
         }
         var signer = string.IsNullOrWhiteSpace(options.ActiveKeyId)
-            ? keys.FirstOrDefault(k => k.PrivateKeyStatus == PrivateKeyStatus.Exists)
-            : keys.FirstOrDefault(k => k.KeyId == options.ActiveKeyId && k.PrivateKeyStatus == PrivateKeyStatus.Exists);
+            ? keys.FirstOrDefault(HasPrivateKey)
+            : keys.FirstOrDefault(k => k.KeyId == options.ActiveKeyId && HasPrivateKey(k));
         if (signer is null)
         {
             throw new InvalidOperationException(
@@ -69,6 +69,18 @@ public sealed class SigningKeyRing
             set.Keys.Add(jwk);
         }
         return set;
+    }
+
+    private static bool HasPrivateKey(ECDsaSecurityKey key)
+    {
+        try
+        {
+            return key.ECDsa.ExportParameters(includePrivateParameters: true).D is { Length: > 0 };
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
     }
 
     private static ECDsaSecurityKey Load(SigningKeyOptions options)

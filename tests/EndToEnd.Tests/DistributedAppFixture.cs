@@ -32,7 +32,11 @@ public class DistributedAppFixture : IAsyncLifetime
     [
         "--Replicas:UserService=2", "--Replicas:RealtimeService=2", $"--Replicas:Gateway={GatewayReplicas}",
         $"--Gateway:Settings:CorsOrigins:0={AllowedCorsOrigin}",
+        $"--Gateway:Settings:TrustedProxies:0={TrustedProxyAddress}",
     ];
+
+    /// <summary>The one address whose X-Forwarded-For the gateways believe (outside the range tests draw from).</summary>
+    public const string TrustedProxyAddress = "127.1.1.1";
 
     /// <summary>Two gateway replicas, so that the suite proves what they share (rate limits, encryption sessions).</summary>
     public const int GatewayReplicas = 2;

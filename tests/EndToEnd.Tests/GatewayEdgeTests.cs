@@ -117,8 +117,9 @@ public sealed class GatewayEdgeTests(DistributedAppFixture fixture)
 
         var response = await fixture.Gateway.PostAsync("/api/auth/register", content);
 
+        // The identity service itself answered (it refuses the empty registration), so the body went through.
         Assert.NotEqual(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains(response.StatusCode, new[] { HttpStatusCode.BadRequest, HttpStatusCode.UnprocessableEntity });
     }
 
     [Fact]

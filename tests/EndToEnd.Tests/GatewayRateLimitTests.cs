@@ -65,6 +65,28 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
     }
 
     [Fact]
+    public async Task BehindATrustedProxyTheForwardedAddressIsTheKey()
+    {
+        using var proxy = fixture.GatewayReplica(1, System.Net.IPAddress.Parse(DistributedAppFixture.TrustedProxyAddress));
+        var client = $"198.51.100.{Random.Shared.Next(1, 250)}";
+        for (var i = 0; i < 6; i++)
+        {
+            var response = await proxy.SendAsync(LoginForwardedFor(client));
+            Assert.Equal(i < 5 ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests, response.StatusCode);
+        }
+
+        // Another client behind the same proxy has its own budget.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await proxy.SendAsync(LoginForwardedFor(client.Replace("198.51.100.", "198.51.101.", StringComparison.Ordinal)))).StatusCode);
+    }
+
+    private static HttpRequestMessage LoginForwardedFor(string address)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login") { Content = JsonContent.Create(BadLogin) };
+        request.Headers.Add("X-Forwarded-For", address);
+        return request;
+    }
+
+    [Fact]
     public async Task BothGatewayReplicasShareOneBudget()
     {
         var address = GatewayClients.UniqueLoopbackAddress();

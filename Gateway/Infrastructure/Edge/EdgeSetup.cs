@@ -73,7 +73,12 @@ public static class EdgeSetup
 
     public static WebApplication UseGatewayEdge(this WebApplication app)
     {
-        app.UseForwardedHeaders();
+        // With no known proxies at all the middleware would believe every X-Forwarded-For, so it runs only when
+        // some are configured; then only their headers count.
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value.TrustedProxies.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
         app.UseCors(CorsPolicy);
         app.UseResponseCompression();
         app.UseRouting();

@@ -84,8 +84,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
             }
 
             var plaintext = jwe.TryDecrypt(key)!;
-            request.Body = new MemoryStream(plaintext);
-            request.ContentLength = plaintext.Length;
+            RequestBodyMiddleware.ReplaceBody(context, new MemoryStream(plaintext));
             request.ContentType = jwe.Header.Cty;
         }
         else
@@ -100,7 +99,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
 
         request.Headers.Remove(SessionHeader);
         // The service must answer in plain bytes for us to encrypt; and ciphertext is not worth compressing.
-        request.Headers.AcceptEncoding = default;
+        request.Headers.Remove("Accept-Encoding");
         await EncryptResponseAsync(context, key, sessionId, method, target);
     }
 
@@ -141,7 +140,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
         var header = new JweHeader(sessionId, response.ContentType ?? "application/octet-stream", method, target,
             clock.GetUtcNow().ToUnixTimeSeconds(), response.StatusCode);
         var jwe = Encoding.ASCII.GetBytes(JweCompact.Encrypt(header, buffer.ToArray(), key));
-        response.Headers.ContentEncoding = default;
+        response.Headers.Remove("Content-Encoding");
         response.ContentType = JoseMediaType;
         response.ContentLength = jwe.Length;
         await original.WriteAsync(jwe, context.RequestAborted);

@@ -63,11 +63,26 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<Gateway
         }
 
         body.Position = 0;
-        request.Body = body;
-        request.ContentLength = body.Length;
-        request.Headers.ContentEncoding = default;
-        request.Headers.TransferEncoding = default;
+        ReplaceBody(context, body);
+        request.Headers.Remove("Content-Encoding");
         await next(context);
+    }
+
+    /// <summary>
+    /// Swaps in a body already held in memory. The server's own body-detection answer describes the consumed wire
+    /// body, so it is replaced too: YARP asks it whether to forward a body at all.
+    /// </summary>
+    public static void ReplaceBody(HttpContext context, MemoryStream body)
+    {
+        context.Request.Body = body;
+        context.Request.ContentLength = body.Length;
+        context.Request.Headers.Remove("Transfer-Encoding");
+        context.Features.Set<IHttpRequestBodyDetectionFeature>(new BufferedBodyDetection(body.Length > 0));
+    }
+
+    private sealed class BufferedBodyDetection(bool canHaveBody) : IHttpRequestBodyDetectionFeature
+    {
+        public bool CanHaveBody { get; } = canHaveBody;
     }
 
     private static Stream? Decompress(string encoding, Stream body) => encoding switch

@@ -51,7 +51,17 @@ public static class SessionEndpoints
                     ["errors"] = new Dictionary<string, string[]> { ["publicKey"] = ["Required: base64url of an uncompressed P-256 point (65 bytes)."] },
                 });
         }
-        if (!Base64Url.TryDecode(publicKey, out var point) || await createSession.ExecuteAsync(point) is not { } session)
+        CreatedSession? session;
+        try
+        {
+            session = Base64Url.TryDecode(publicKey, out var point) ? await createSession.ExecuteAsync(point) : null;
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // A session only one replica knows would fail on the next request elsewhere: refuse it honestly.
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sessions unavailable");
+        }
+        if (session is null)
         {
             return BadRequest("publicKey is not an uncompressed P-256 point on the curve.");
         }

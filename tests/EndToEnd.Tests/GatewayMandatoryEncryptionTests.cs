@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using AppHost;
 
 namespace EndToEnd.Tests;
 
@@ -12,65 +10,22 @@ namespace EndToEnd.Tests;
 [Collection(DistributedAppCollection.Name)]
 public sealed class GatewayMandatoryEncryptionTests(DistributedAppFixture fixture) : IAsyncLifetime
 {
-    private Process? _gateway;
+    private GatewayProcess? _gateway;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
-        var projectDirectory = Path.GetDirectoryName(new Projects.Gateway().ProjectPath)!;
-        var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = projectDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(projectDirectory, "bin", configuration, "net10.0", "Gateway.dll"));
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["ConnectionStrings__redis"] = await fixture.ConnectionStringAsync(ResourceNames.Redis);
-        foreach (var service in new[] { ResourceNames.IdentityService, ResourceNames.UserService, ResourceNames.RealtimeService })
-        {
-            start.Environment[$"services__{service}__http__0"] = fixture.App.GetEndpoint(service, "http").ToString();
-        }
-        start.Environment["Jwt__Issuer"] = $"http://localhost:{fixture.GatewayPort}";
-        start.Environment["Jwt__Audience"] = "distributed-api";
-        start.Environment["Gateway__Encryption__Required"] = "true";
-        _gateway = Process.Start(start)!;
-        _gateway.OutputDataReceived += (_, _) => { };
-        _gateway.ErrorDataReceived += (_, _) => { };
-        _gateway.BeginOutputReadLine();
-        _gateway.BeginErrorReadLine();
-
-        _client = GatewayClients.Create(new Uri($"http://127.0.0.1:{port}"), GatewayClients.FreshAddressPerRequest);
-        for (var attempt = 0; attempt < 120; attempt++)
-        {
-            try
-            {
-                if ((await _client.GetAsync("/alive")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(500);
-        }
-        throw new InvalidOperationException("The mandatory-encryption gateway did not start.");
+        _gateway = await GatewayProcess.StartAsync(fixture, new Dictionary<string, string> { ["Gateway__Encryption__Required"] = "true" });
+        _client = _gateway.CreateClient();
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         _client?.Dispose();
-        if (_gateway is { HasExited: false })
+        if (_gateway is not null)
         {
-            _gateway.Kill();
-            _gateway.WaitForExit(10_000);
+            await _gateway.DisposeAsync();
         }
-        _gateway?.Dispose();
-        return Task.CompletedTask;
     }
 
     [Fact]
@@ -122,12 +77,5 @@ public sealed class GatewayMandatoryEncryptionTests(DistributedAppFixture fixtur
     public async Task RoutesOutsideApiStayPlain()
     {
         Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/.well-known/jwks.json")).StatusCode);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -21,6 +21,20 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
 
     public async Task InvokeAsync(HttpContext context)
     {
+        try
+        {
+            await HandleAsync(context);
+        }
+        catch (Exception e) when ((e is StackExchange.Redis.RedisException or TimeoutException) && !context.Response.HasStarted)
+        {
+            // The session store is shared state; without it no replica can check a session or a replay.
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Sessions unavailable",
+                "Encrypted sessions cannot be checked right now; retry later.");
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
         var request = context.Request;
         if (request.Path.StartsWithSegments("/ws") || request.Path.StartsWithSegments("/api/session") ||
             request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/alive"))

@@ -10,12 +10,17 @@ public readonly record struct WindowCount(long Count, TimeSpan ResetAfter);
 /// Fixed-window counters shared by every gateway replica: one Lua script per request (INCR, set the expiry on
 /// the first hit, read the time left), so the count and the window are one atomic round trip.
 /// When Redis does not answer within <see cref="RedisTimeout"/>, the count falls back to this replica's own
-/// memory: limits then hold per replica (at most N × the limit across N replicas) instead of failing every
-/// request or letting every request through. The choice is logged and documented in the README.
+/// memory for <see cref="RetryRedisAfter"/>: limits then hold per replica (at most N × the limit across N replicas)
+/// instead of failing every request or letting every request through. The choice is logged and documented in the README.
 /// </summary>
 public sealed partial class WindowCounter(IConnectionMultiplexer redis, ILogger<WindowCounter> logger)
 {
-    public static readonly TimeSpan RedisTimeout = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan RedisTimeout = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>After a failure, Redis is left alone this long, so an outage does not add a timeout to every request.</summary>
+    public static readonly TimeSpan RetryRedisAfter = TimeSpan.FromSeconds(5);
+
+    private long _skipRedisUntilTicks;
 
     private const string Script = """
         local count = redis.call('INCR', KEYS[1])
@@ -32,6 +37,10 @@ public sealed partial class WindowCounter(IConnectionMultiplexer redis, ILogger<
     public async Task<WindowCount> IncrementAsync(string tier, string partition, TimeSpan window)
     {
         var key = RedisKey(tier, partition);
+        if (DateTime.UtcNow.Ticks < Interlocked.Read(ref _skipRedisUntilTicks))
+        {
+            return IncrementLocally(key, window);
+        }
         try
         {
             var result = (RedisResult[]?)await redis.GetDatabase()
@@ -42,6 +51,7 @@ public sealed partial class WindowCounter(IConnectionMultiplexer redis, ILogger<
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             LogRedisUnavailable(logger, e.GetType().Name);
+            Interlocked.Exchange(ref _skipRedisUntilTicks, (DateTime.UtcNow + RetryRedisAfter).Ticks);
             return IncrementLocally(key, window);
         }
     }

@@ -15,5 +15,6 @@ public static class BenchmarkSuites
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
         new InfrastructureSuite(),
+        new GatewaySuite(),
     ];
 }

@@ -30,6 +30,7 @@ var users = builder.AddProject<Projects.UserService>(ResourceNames.UserService)
     .WithReference(backing.UsersDatabase).WaitFor(backing.UsersDatabase)
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReplicas(replicas.GetValue("UserService", 1))
+    .WithReference(identity) // JWKS for token validation; fetched lazily, so no WaitFor
     .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
 

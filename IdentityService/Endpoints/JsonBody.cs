@@ -60,8 +60,12 @@ public sealed class JsonBody
         }
     }
 
-    public IResult ValidationProblem() => TypedResults.ValidationProblem(Errors,
-        title: "One or more fields are invalid.", detail: "See errors for each field.");
+    public IResult ValidationProblem() => TypedResults.Problem(new HttpValidationProblemDetails(Errors)
+    {
+        Status = StatusCodes.Status422UnprocessableEntity,
+        Title = "One or more fields are invalid.",
+        Detail = "See errors for each field.",
+    });
 
     private static IResult BadRequest(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);

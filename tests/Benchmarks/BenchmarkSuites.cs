@@ -15,6 +15,7 @@ public static class BenchmarkSuites
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
         new InfrastructureSuite(),
+        new IdentitySuite(),
         new GatewaySuite(),
     ];
 }

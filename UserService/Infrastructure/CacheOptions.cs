@@ -1,0 +1,19 @@
+namespace UserService.Infrastructure;
+
+/// <summary>Configuration section <c>Cache</c>.</summary>
+public sealed class CacheOptions
+{
+    public const string Section = "Cache";
+
+    /// <summary>How long a profile stays in Redis under <c>user:{id}</c>.</summary>
+    public TimeSpan ProfileTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a list/search page stays cached; zero turns list caching off. At most 30 s (contract §3).</summary>
+    public TimeSpan ListTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest any request waits on Redis. Past it the request carries on from PostgreSQL: a dead or
+    /// slow cache costs at most this much, never a failure.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+}

@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace UserService.Infrastructure;
+
+/// <summary>
+/// Short-lived cache of list/search pages (<c>users:list:{hash}</c>, at most 30 s, contract §3).
+/// Pages are not invalidated on writes; they simply age out. Never throws, never waits past the timeout.
+/// </summary>
+public sealed class ListCache(IConnectionMultiplexer redis, IOptions<CacheOptions> options)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private bool Enabled => options.Value.ListTtl > TimeSpan.Zero && redis.IsConnected;
+
+    public static string Key(string? search, int page, int pageSize)
+    {
+        var query = $"{search}\n{page}\n{pageSize}";
+        return $"users:list:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(query)))}";
+    }
+
+    public async Task<T?> GetAsync<T>(string key) where T : class
+    {
+        if (!Enabled)
+        {
+            return null;
+        }
+        try
+        {
+            var value = await redis.GetDatabase().StringGetAsync(key).WaitAsync(options.Value.OperationTimeout);
+            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<T>(value.ToString(), Json);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    public async Task SetAsync<T>(string key, T value)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+        try
+        {
+            var ttl = options.Value.ListTtl < TimeSpan.FromSeconds(30) ? options.Value.ListTtl : TimeSpan.FromSeconds(30);
+            await redis.GetDatabase().StringSetAsync(key, JsonSerializer.Serialize(value, Json), ttl)
+                .WaitAsync(options.Value.OperationTimeout);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // A page that is not cached is only read again from PostgreSQL.
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using UserService.Domain;
+
+namespace UserService.Infrastructure;
+
+/// <summary>
+/// Cache-aside for profiles in Redis under <c>user:{id}</c>. Every entry carries the profile's version, and
+/// a write only replaces an entry with an equal or newer version: a reader that loaded an old row before a
+/// concurrent update cannot put the old value back after the update's invalidation.
+/// Every call is bounded by <see cref="CacheOptions.OperationTimeout"/> and never throws: on any Redis
+/// trouble it reports a miss (reads) or hands the write to <see cref="CacheRepairQueue"/> (writes).
+/// </summary>
+public sealed partial class ProfileCache(
+    IConnectionMultiplexer redis, IOptions<CacheOptions> options, CacheRepairQueue repairs, ILogger<ProfileCache> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    // Sets KEYS[1] to ARGV[1] for ARGV[3] ms unless it already holds a newer version than ARGV[2].
+    private const string SetIfNotOlderScript = """
+        local current = redis.call('GET', KEYS[1])
+        if current then
+          local ok, doc = pcall(cjson.decode, current)
+          if ok and type(doc) == 'table' and tonumber(doc['version']) and tonumber(doc['version']) > tonumber(ARGV[2]) then
+            return 0
+          end
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+        return 1
+        """;
+
+    public static string Key(Guid id) => $"user:{id}";
+
+    private TimeSpan Timeout => options.Value.OperationTimeout;
+
+    public async Task<UserProfile?> GetAsync(Guid id)
+    {
+        if (!redis.IsConnected)
+        {
+            return null;
+        }
+        try
+        {
+            var value = await redis.GetDatabase().StringGetAsync(Key(id)).WaitAsync(Timeout);
+            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<CachedProfile>(value.ToString(), Json)?.ToProfile();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
+        {
+            LogCacheUnavailable(logger, "read", e.GetType().Name);
+            return null;
+        }
+    }
+
+    /// <summary>Fills the cache after a miss. Best effort: a failure only means the next read misses too.</summary>
+    public async Task PopulateAsync(UserProfile profile)
+    {
+        if (!redis.IsConnected)
+        {
+            return;
+        }
+        try
+        {
+            await SetIfNotOlderAsync(profile).WaitAsync(Timeout);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogCacheUnavailable(logger, "populate", e.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the entry after a write, before the write answers. When Redis cannot take it now, the
+    /// replacement is retried in the background until it lands or the old entry would have expired anyway.
+    /// </summary>
+    public async Task ReplaceAfterWriteAsync(UserProfile profile)
+    {
+        try
+        {
+            await SetIfNotOlderAsync(profile).WaitAsync(Timeout);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogCacheUnavailable(logger, "invalidate", e.GetType().Name);
+            repairs.Enqueue(() => SetIfNotOlderAsync(profile), options.Value.ProfileTtl);
+        }
+    }
+
+    internal Task SetIfNotOlderAsync(UserProfile profile) =>
+        redis.GetDatabase().ScriptEvaluateAsync(
+            SetIfNotOlderScript,
+            [Key(profile.Id)],
+            [
+                JsonSerializer.Serialize(CachedProfile.From(profile), Json),
+                profile.Version,
+                (long)options.Value.ProfileTtl.TotalMilliseconds,
+            ]);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Profile cache {Operation} skipped: Redis unavailable ({Reason})")]
+    private static partial void LogCacheUnavailable(ILogger logger, string operation, string reason);
+
+    private sealed record CachedProfile(
+        Guid Id, string Email, string DisplayName, string? Bio, string? AvatarUrl,
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long Version)
+    {
+        public static CachedProfile From(UserProfile p) =>
+            new(p.Id, p.Email, p.DisplayName, p.Bio, p.AvatarUrl, p.CreatedAt, p.UpdatedAt, p.Version);
+
+        public UserProfile ToProfile() => new()
+        {
+            Id = Id, Email = Email, DisplayName = DisplayName, Bio = Bio, AvatarUrl = AvatarUrl,
+            CreatedAt = CreatedAt, UpdatedAt = UpdatedAt, Version = Version,
+        };
+    }
+}

@@ -18,5 +18,6 @@ public static class BenchmarkSuites
         new IdentitySuite(),
         new UsersSuite(),
         new RealtimeBenchmark(),
+        new GatewaySuite(),
     ];
 }

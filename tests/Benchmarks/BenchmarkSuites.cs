@@ -16,5 +16,6 @@ public static class BenchmarkSuites
     [
         new InfrastructureSuite(),
         new IdentitySuite(),
+        new GatewaySuite(),
     ];
 }

@@ -24,6 +24,7 @@ var identity = builder.AddProject<Projects.IdentityService>(ResourceNames.Identi
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithTokenSettings(tokens)
     .WithIdentitySigningKey(builder)
+    .WithReplicas(replicas.GetValue("IdentityService", 1))
     .WithHttpHealthCheck("/health");
 
 var users = builder.AddProject<Projects.UserService>(ResourceNames.UserService)

@@ -17,7 +17,11 @@ public static class JweCompact
     private const int IvLength = 12;
     private const int TagLength = 16;
 
-    public static string Encrypt(JweHeader header, ReadOnlySpan<byte> plaintext, byte[] key)
+    public static string Encrypt(JweHeader header, ReadOnlySpan<byte> plaintext, byte[] key) =>
+        Encoding.ASCII.GetString(EncryptToUtf8(header, plaintext, key));
+
+    /// <summary>The compact serialization as ASCII bytes, written in one buffer (responses go out as bytes).</summary>
+    public static byte[] EncryptToUtf8(JweHeader header, ReadOnlySpan<byte> plaintext, byte[] key)
     {
         var json = new JsonObject
         {
@@ -34,16 +38,32 @@ public static class JweCompact
             json["status"] = status;
         }
 
-        var encodedHeader = Base64Url.Encode(Encoding.UTF8.GetBytes(json.ToJsonString()));
-        var iv = RandomNumberGenerator.GetBytes(IvLength);
+        var encodedHeader = System.Buffers.Text.Base64Url.EncodeToUtf8(Encoding.UTF8.GetBytes(json.ToJsonString()));
+        Span<byte> iv = stackalloc byte[IvLength];
+        RandomNumberGenerator.Fill(iv);
+        Span<byte> tag = stackalloc byte[TagLength];
         var ciphertext = new byte[plaintext.Length];
-        var tag = new byte[TagLength];
         using (var aes = new AesGcm(key, TagLength))
         {
-            aes.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(encodedHeader));
+            aes.Encrypt(iv, plaintext, ciphertext, tag, encodedHeader);
         }
-        return $"{encodedHeader}..{Base64Url.Encode(iv)}.{Base64Url.Encode(ciphertext)}.{Base64Url.Encode(tag)}";
+
+        var length = encodedHeader.Length + 2 + Encoded(IvLength) + 1 + Encoded(ciphertext.Length) + 1 + Encoded(TagLength);
+        var output = new byte[length];
+        var span = output.AsSpan();
+        encodedHeader.CopyTo(span);
+        var at = encodedHeader.Length;
+        span[at++] = (byte)'.';
+        span[at++] = (byte)'.';
+        at += System.Buffers.Text.Base64Url.EncodeToUtf8(iv, span[at..]);
+        span[at++] = (byte)'.';
+        at += System.Buffers.Text.Base64Url.EncodeToUtf8(ciphertext, span[at..]);
+        span[at++] = (byte)'.';
+        System.Buffers.Text.Base64Url.EncodeToUtf8(tag, span[at..]);
+        return output;
     }
+
+    private static int Encoded(int bytes) => System.Buffers.Text.Base64Url.GetEncodedLength(bytes);
 
     /// <summary>Splits and reads the protected header without decrypting, so the session key can be looked up by <c>kid</c>.</summary>
     public static ParsedJwe? TryParse(string compact)

@@ -179,6 +179,34 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
     }
 
     [Fact]
+    public async Task AWebSocketUpgradeWithoutAccessTokenIsPassedOnAndCountedPerIp()
+    {
+        using var client = fixture.GatewayReplica(0, GatewayClients.UniqueLoopbackAddress());
+
+        var first = await client.GetAsync("/ws");
+        var second = await client.GetAsync("/ws");
+
+        Assert.NotEqual(HttpStatusCode.Unauthorized, first.StatusCode);
+        Assert.Matches("^\"api\";r=99;t=\\d+$", first.Headers.GetValues("RateLimit").Single());
+        Assert.Matches("^\"api\";r=98;t=\\d+$", second.Headers.GetValues("RateLimit").Single());
+    }
+
+    [Fact]
+    public async Task AWebSocketUpgradeWithAValidAccessTokenIsPassedOnAndCountedPerUser()
+    {
+        var account = await GatewayTestSupport.RegisterAndLoginAsync(fixture);
+
+        var response = await fixture.Gateway.GetAsync($"/ws?access_token={account.AccessToken}");
+        using var me = new HttpRequestMessage(HttpMethod.Get, "/api/users/me").WithBearer(account.AccessToken);
+        var sameUser = await fixture.Gateway.SendAsync(me);
+
+        Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Matches("^\"api\";r=99;t=\\d+$", response.Headers.GetValues("RateLimit").Single());
+        // A different address, the same user: the same budget.
+        Assert.Matches("^\"api\";r=98;t=\\d+$", sameUser.Headers.GetValues("RateLimit").Single());
+    }
+
+    [Fact]
     public async Task AfterLogoutTheAccessTokenIsRejectedAtTheGateway()
     {
         var account = await GatewayTestSupport.RegisterAndLoginAsync(fixture);

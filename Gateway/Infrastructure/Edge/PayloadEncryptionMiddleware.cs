@@ -153,7 +153,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
         }
         var header = new JweHeader(sessionId, response.ContentType ?? "application/octet-stream", method, target,
             clock.GetUtcNow().ToUnixTimeSeconds(), response.StatusCode);
-        var jwe = Encoding.ASCII.GetBytes(JweCompact.Encrypt(header, buffer.ToArray(), key));
+        var jwe = JweCompact.EncryptToUtf8(header, buffer.GetBuffer().AsSpan(0, (int)buffer.Length), key);
         response.Headers.Remove("Content-Encoding");
         response.ContentType = JoseMediaType;
         response.ContentLength = jwe.Length;

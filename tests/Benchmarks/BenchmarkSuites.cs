@@ -15,6 +15,8 @@ public static class BenchmarkSuites
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
         new InfrastructureSuite(),
+        new IdentitySuite(),
+        new GatewaySuite(),
         new RealtimeBenchmark(),
     ];
 }

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AppHost;
+using Npgsql;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// Internal contract 1 end to end: registration provisions the profile in the user service through the
+/// outbox before it answers, and a logout is seen by the user service (another validator) at once.
+/// </summary>
+[Collection(DistributedAppCollection.Name)]
+public sealed class IdentityProvisioningTests(DistributedAppFixture fixture)
+{
+    private HttpClient Gateway => fixture.Gateway;
+
+    [Fact]
+    public async Task TheProfileExistsAsSoonAsRegistrationHasAnswered()
+    {
+        var (user, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+
+        var me = await GetMeAsync(tokens.AccessToken);
+
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        var profile = await me.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(user.UserId.ToString(), profile.GetProperty("id").GetString());
+        Assert.Equal(user.Email, profile.GetProperty("email").GetString());
+        Assert.Equal(user.DisplayName, profile.GetProperty("displayName").GetString());
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync(ResourceNames.IdentityDatabase));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT delivered_at IS NOT NULL FROM outbox_messages WHERE payload->>'userId' = @id", connection);
+        command.Parameters.AddWithValue("id", user.UserId.ToString());
+        Assert.Equal(true, await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task AfterLogoutTheUserServiceRejectsTheSessionsAccessToken()
+    {
+        var (_, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        Assert.Equal(HttpStatusCode.OK, (await GetMeAsync(tokens.AccessToken)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await IdentityClient.LogoutAsync(Gateway, tokens.AccessToken, tokens.RefreshToken)).StatusCode);
+
+        var after = await GetMeAsync(tokens.AccessToken);
+        await GatewayRoutingTests.AssertProblem(after, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task AfterRefreshTokenReuseTheUserServiceRejectsTheSessionsAccessTokens()
+    {
+        var (_, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        var next = await Tokens.ReadAsync(await IdentityClient.RefreshAsync(Gateway, tokens.RefreshToken));
+        Assert.Equal(HttpStatusCode.OK, (await GetMeAsync(next.AccessToken)).StatusCode);
+
+        await IdentityClient.RefreshAsync(Gateway, tokens.RefreshToken);
+
+        await GatewayRoutingTests.AssertProblem(await GetMeAsync(next.AccessToken), HttpStatusCode.Unauthorized);
+    }
+
+    private async Task<HttpResponseMessage> GetMeAsync(string accessToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/users/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return await Gateway.SendAsync(request);
+    }
+}

@@ -131,7 +131,7 @@ public sealed class WebSocketSession(
                 connection.RequestClose(CloseCodes.MessageTooBig, "message larger than 64 KiB");
                 return null;
             default:
-                return ClientMessage.Parse(received.Text.Span);
+                return ClientMessage.Parse(received.Text);
         }
     }
 

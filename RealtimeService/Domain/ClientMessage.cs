@@ -14,12 +14,12 @@ public abstract record ClientMessage
     /// <summary>Anything else: not JSON, not an object, no <c>type</c>, an unknown type, or a field missing.</summary>
     public sealed record Invalid(string Reason) : ClientMessage;
 
-    public static ClientMessage Parse(ReadOnlySpan<byte> utf8Json)
+    public static ClientMessage Parse(ReadOnlyMemory<byte> utf8Json)
     {
         try
         {
-            var reader = new Utf8JsonReader(utf8Json);
-            using var document = JsonDocument.ParseValue(ref reader);
+            // JsonDocument.Parse (unlike ParseValue) also rejects anything after the value.
+            using var document = JsonDocument.Parse(utf8Json);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -8,6 +8,7 @@ public sealed class ShortKeepAliveFixture : DistributedAppFixture
 {
     protected override IEnumerable<string> Settings =>
     [
+        .. base.Settings,
         "--Replicas:UserService=1",
         "--Replicas:RealtimeService=1",
         "--Realtime:PingInterval=00:00:01",

@@ -131,6 +131,18 @@ public sealed class UserProfileTests(DistributedAppFixture fixture)
     }
 
     [Fact]
+    public async Task BodyOverOneMebibyteIs413()
+    {
+        var user = await RegisterAsync(fixture);
+        var request = Authorized(HttpMethod.Patch, "/api/users/me", user);
+        request.Content = RawJson($"{{\"bio\":\"{new string('x', 1024 * 1024 + 16)}\"}}");
+
+        var response = await fixture.Gateway.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
     public async Task BioLimitCountsCharactersNotBytes()
     {
         var user = await RegisterAsync(fixture);

@@ -24,6 +24,7 @@ var identity = builder.AddProject<Projects.IdentityService>(ResourceNames.Identi
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithTokenSettings(tokens)
     .WithIdentitySigningKey(builder)
+    .WithReplicas(replicas.GetValue("IdentityService", 1))
     .WithHttpHealthCheck("/health");
 
 var users = builder.AddProject<Projects.UserService>(ResourceNames.UserService)
@@ -43,16 +44,35 @@ var realtime = builder.AddProject<Projects.RealtimeService>(ResourceNames.Realti
     .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Gateway>(ResourceNames.Gateway)
-    .WithEndpoint("http", endpoint => endpoint.Port = gatewayPort)
-    .WithExternalHttpEndpoints()
-    .WithReference(backing.Redis).WaitFor(backing.Redis)
-    .WithReference(identity).WaitFor(identity)
-    .WithReference(users).WaitFor(users)
-    .WithReference(realtime).WaitFor(realtime)
-    .WithReplicas(replicas.GetValue("Gateway", 1))
-    .WithTokenSettings(tokens)
-    .WithHttpHealthCheck("/health");
+// The gateway replicas share the master key that seals encryption-session keys in Redis; it is generated once and
+// kept in the state folder, outside the repository. Settings under Gateway:Settings pass through to every replica.
+var gatewayMasterKey = builder.AddParameter(ResourceNames.GatewayMasterKey, StateDirectory.Resolve(builder.Configuration, builder.AppHostDirectory)
+    .GetOrCreateSecret(ResourceNames.GatewayMasterKey, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))), secret: true);
+var gatewaySettings = builder.Configuration.GetSection("Gateway:Settings").AsEnumerable(makePathsRelative: true)
+    .Where(setting => setting.Value is not null).ToList();
+for (var replica = 0; replica < replicas.GetValue("Gateway", 1); replica++)
+{
+    var port = gatewayPort + replica;
+    var gateway = builder.AddProject<Projects.Gateway>(ResourceNames.GatewayReplica(replica))
+        .WithEndpoint("http", endpoint =>
+        {
+            endpoint.Port = port;
+            endpoint.TargetPort = port;
+            endpoint.IsProxied = false;
+        })
+        .WithExternalHttpEndpoints()
+        .WithReference(backing.Redis).WaitFor(backing.Redis)
+        .WithReference(identity).WaitFor(identity)
+        .WithReference(users).WaitFor(users)
+        .WithReference(realtime).WaitFor(realtime)
+        .WithTokenSettings(tokens)
+        .WithEnvironment("Gateway__Encryption__MasterKey", gatewayMasterKey)
+        .WithHttpHealthCheck("/health");
+    foreach (var (key, value) in gatewaySettings)
+    {
+        gateway.WithEnvironment($"Gateway__{key.Replace(":", "__", StringComparison.Ordinal)}", value);
+    }
+}
 
 builder.Build().Run();
 return 0;

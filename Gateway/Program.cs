@@ -1,7 +1,14 @@
+using Gateway.Endpoints;
+using Gateway.Infrastructure;
+using Gateway.Infrastructure.Edge;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRedisClient("redis");
+// Redis is shared state the gateway can work around (see README), so its own check reports Degraded, not Unhealthy.
+builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true);
+builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
+builder.AddGatewayEdge();
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
     .AddServiceDiscoveryDestinationResolver();
@@ -9,8 +16,12 @@ builder.Services.AddReverseProxy()
 var app = builder.Build();
 
 app.UseServiceDefaults();
-app.UseWebSockets();
+app.UseGatewayEdge();
 app.MapDefaultEndpoints();
+app.MapSessionEndpoints();
 app.MapReverseProxy();
 
 app.Run();
+
+/// <summary>Visible to the tests that start the gateway in process.</summary>
+public partial class Program;

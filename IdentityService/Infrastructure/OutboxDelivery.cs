@@ -23,8 +23,9 @@ public sealed partial class OutboxDelivery(
         {
             await DeliverAsync(messageId, cancellationToken);
         }
-        catch (Exception e) when (e is DbUpdateException or Npgsql.NpgsqlException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // The account is already committed: whatever went wrong here, registration succeeded.
             LogDeliveryError(logger, e.GetType().Name);
         }
     }
@@ -42,10 +43,8 @@ public sealed partial class OutboxDelivery(
         var delivered = 0;
         foreach (var message in batch)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(settings.DeliveryTimeoutMilliseconds);
             var outcome = message.Type == OutboxMessageTypes.ProvisionUserProfile
-                ? await users.ProvisionAsync(message.Payload, timeout.Token)
+                ? await users.ProvisionAsync(message.Payload, TimeSpan.FromMilliseconds(settings.DeliveryTimeoutMilliseconds), cancellationToken)
                 : DeliveryOutcome.Failed($"unknown message type {message.Type}");
 
             message.Attempts++;

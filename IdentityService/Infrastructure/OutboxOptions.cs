@@ -14,5 +14,5 @@ public sealed class OutboxOptions
     public int MaxRetrySeconds { get; set; } = 60;
 
     /// <summary>Per delivery attempt; the first one happens while the registering client waits.</summary>
-    public int DeliveryTimeoutMilliseconds { get; set; } = 2000;
+    public int DeliveryTimeoutMilliseconds { get; set; } = 5000;
 }

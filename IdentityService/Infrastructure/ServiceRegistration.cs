@@ -12,7 +12,8 @@ public static class ServiceRegistration
         // No retrying execution strategy: rotation and the outbox need explicit transactions, and a retry
         // of a half-done rotation would be wrong anyway.
         builder.AddNpgsqlDbContext<IdentityDbContext>("identitydb", settings => settings.DisableRetry = true);
-        builder.AddRedisClient("redis");
+        builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true);
+        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.Configure<TokenOptions>(builder.Configuration.GetSection(TokenOptions.Section));

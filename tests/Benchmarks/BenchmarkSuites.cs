@@ -17,5 +17,6 @@ public static class BenchmarkSuites
         new InfrastructureSuite(),
         new IdentitySuite(),
         new UsersSuite(),
+        new GatewaySuite(),
     ];
 }

@@ -16,7 +16,10 @@ public class DistributedAppFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
-    /// <summary>A client for the gateway, the only public entry. It follows no redirects and retries nothing.</summary>
+    /// <summary>
+    /// A client for the gateway, the only public entry. It follows no redirects and retries nothing, and each of its
+    /// requests comes from a different loopback address (see <see cref="GatewayClients"/>).
+    /// </summary>
     public HttpClient Gateway { get; private set; } = null!;
 
     public Uri GatewayAddress => Gateway.BaseAddress!;
@@ -25,7 +28,30 @@ public class DistributedAppFixture : IAsyncLifetime
     /// AppHost settings for this fixture. The shared suite runs two replicas of the scaled-out services, so
     /// every test also proves that behaviour holds across replicas; a derived fixture may change them.
     /// </summary>
-    protected virtual IEnumerable<string> Settings => ["--Replicas:UserService=2", "--Replicas:RealtimeService=2"];
+    protected virtual IEnumerable<string> Settings =>
+    [
+        "--Replicas:UserService=2", "--Replicas:RealtimeService=2", $"--Replicas:Gateway={GatewayReplicas}",
+        $"--Gateway:Settings:CorsOrigins:0={AllowedCorsOrigin}",
+        $"--Gateway:Settings:TrustedProxies:0={TrustedProxyAddress}",
+    ];
+
+    /// <summary>The one address whose X-Forwarded-For the gateways believe (outside the range tests draw from).</summary>
+    public const string TrustedProxyAddress = "127.1.1.1";
+
+    /// <summary>Two gateway replicas, so that the suite proves what they share (rate limits, encryption sessions).</summary>
+    public const int GatewayReplicas = 2;
+
+    public const string AllowedCorsOrigin = "https://app.example.test";
+
+    /// <summary>
+    /// The gateway binds its ports itself (no DCP proxy, so it sees client addresses); a free block of ports is
+    /// chosen per fixture so that parallel runs on one machine do not collide.
+    /// </summary>
+    public int GatewayPort { get; } = FreePortBlock(GatewayReplicas);
+
+    /// <summary>A client for gateway replica <paramref name="index"/> (0-based) whose connections come from <paramref name="sourceAddress"/>.</summary>
+    public HttpClient GatewayReplica(int index, System.Net.IPAddress? sourceAddress = null) =>
+        GatewayClients.Create(new Uri($"http://127.0.0.1:{GatewayPort + index}"), sourceAddress);
 
     public async Task InitializeAsync()
     {
@@ -34,6 +60,7 @@ public class DistributedAppFixture : IAsyncLifetime
             [
                 "--Infrastructure:Mode=local",
                 $"--Infrastructure:DataDirectory={_dataDirectory.FullName}",
+                $"--Gateway:Port={GatewayPort}",
                 .. Settings,
             ]);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(10));
@@ -41,12 +68,14 @@ public class DistributedAppFixture : IAsyncLifetime
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);
-        foreach (var resource in ResourceNames.All)
+        foreach (var resource in ResourceNames.All.Concat(Enumerable.Range(1, GatewayReplicas - 1).Select(ResourceNames.GatewayReplica)))
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
 
-        Gateway = App.CreateHttpClient(ResourceNames.Gateway, "http");
+        // Every request opens its own connection from a fresh 127.x address: suites then never share the gateway's
+        // per-IP rate-limit budgets (auth: 5/min), while the rate-limit tests pick their addresses themselves.
+        Gateway = GatewayClients.Create(App.GetEndpoint(ResourceNames.Gateway, "http"), GatewayClients.FreshAddressPerRequest);
     }
 
     public async Task DisposeAsync()
@@ -58,6 +87,33 @@ public class DistributedAppFixture : IAsyncLifetime
             await App.DisposeAsync();
         }
         _dataDirectory?.Delete(recursive: true);
+    }
+
+    private static int FreePortBlock(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 40_000);
+            if (Enumerable.Range(first, count).All(IsFree))
+            {
+                return first;
+            }
+        }
+        throw new InvalidOperationException("No free block of ports for the gateway replicas.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     public async Task<string> ConnectionStringAsync(string resource) =>

@@ -59,6 +59,43 @@ public sealed class IdentityProvisioningTests(DistributedAppFixture fixture)
         await GatewayRoutingTests.AssertProblem(await GetMeAsync(next.AccessToken), HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task TheDispatcherDeliversAMessageThatIsStillPending()
+    {
+        // As if the immediate attempt had failed (user service down): only the background dispatcher can deliver it.
+        var userId = Guid.CreateVersion7();
+        var payload = JsonSerializer.Serialize(new
+        {
+            userId, email = IdentityClient.UniqueEmail("pending"), displayName = "Pending Person", createdAt = DateTimeOffset.UtcNow,
+        });
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync(ResourceNames.IdentityDatabase));
+        await connection.OpenAsync();
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO outbox_messages (id, type, payload, created_at, attempts, next_attempt_at, last_error) " +
+            "VALUES (@id, 'provision-user-profile', @payload::jsonb, now(), 1, now(), 'HTTP 503')", connection))
+        {
+            insert.Parameters.AddWithValue("id", Guid.CreateVersion7());
+            insert.Parameters.AddWithValue("payload", payload);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        // Wait (bounded) for the dispatcher's next rounds; this is about whether, not how fast.
+        HttpResponseMessage profile;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            await Task.Delay(250);
+            profile = await Gateway.GetAsync($"/api/users/{userId}");
+        }
+        while (profile.StatusCode == HttpStatusCode.NotFound && DateTime.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.OK, profile.StatusCode);
+        Assert.Equal("Pending Person", (await profile.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("displayName").GetString());
+        await using var check = new NpgsqlCommand("SELECT attempts FROM outbox_messages WHERE payload->>'userId' = @id AND delivered_at IS NOT NULL", connection);
+        check.Parameters.AddWithValue("id", userId.ToString());
+        Assert.Equal(2, await check.ExecuteScalarAsync());
+    }
+
     private async Task<HttpResponseMessage> GetMeAsync(string accessToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/users/me");

@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using Gateway.Domain;
+using Gateway.Infrastructure;
+using Gateway.Infrastructure.Encryption;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Application;
+
+public sealed record CreatedSession(string SessionId, string PublicKey, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Contract §5.1 step 1: a fresh server key pair per session (so one leaked session key exposes one session only),
+/// the key agreement, and the sealed session key in Redis. Null when the client's point is invalid.
+/// </summary>
+public sealed class CreateSession(SessionStore sessions, IOptions<GatewayOptions> options, TimeProvider clock)
+{
+    public async Task<CreatedSession?> ExecuteAsync(byte[] clientPoint)
+    {
+        using var client = SessionKeyAgreement.TryImportPublicKey(clientPoint);
+        if (client is null)
+        {
+            return null;
+        }
+
+        using var server = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var sessionId = Base64Url.Encode(RandomNumberGenerator.GetBytes(16));
+        var key = SessionKeyAgreement.DeriveSessionKey(server, client, sessionId);
+        var lifetime = options.Value.Encryption.SessionLifetime;
+        try
+        {
+            await sessions.SaveAsync(sessionId, key, lifetime);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+        var expiresAt = clock.GetUtcNow().Add(lifetime);
+        return new CreatedSession(sessionId, Base64Url.Encode(SessionKeyAgreement.ExportPublicKey(server)),
+            new DateTimeOffset(expiresAt.Ticks - expiresAt.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero));
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text;
+using Gateway.Domain;
+using Gateway.Infrastructure.Encryption;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Infrastructure.Edge;
+
+/// <summary>
+/// Contract §5.1 steps 3–6. An <c>application/jose</c> request is decrypted and checked (tag, <c>htm</c>/<c>htu</c>,
+/// <c>iat</c> window, replay) before anything is forwarded; the service sees the plaintext with <c>cty</c> as its
+/// media type. Such a request, or one naming its session in <c>X-Session-Id</c>, gets its response body back as a
+/// JWE. Applies to every proxied route except <c>/ws</c>; the switch makes it mandatory for <c>/api/*</c>.
+/// </summary>
+public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionStore sessions, IOptions<GatewayOptions> options, TimeProvider clock)
+{
+    public const string JoseMediaType = "application/jose";
+    public const string SessionHeader = "X-Session-Id";
+
+    private readonly EncryptionOptions _options = options.Value.Encryption;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await HandleAsync(context);
+        }
+        catch (Exception e) when ((e is StackExchange.Redis.RedisException or TimeoutException) && !context.Response.HasStarted)
+        {
+            // The session store is shared state; without it no replica can check a session or a replay.
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Sessions unavailable",
+                "Encrypted sessions cannot be checked right now; retry later.");
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Path.StartsWithSegments("/ws") || request.Path.StartsWithSegments("/api/session") ||
+            request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/alive"))
+        {
+            await next(context);
+            return;
+        }
+        var mandatory = _options.Required && request.Path.StartsWithSegments("/api");
+
+        var encrypted = string.Equals(request.ContentType?.Split(';')[0].Trim(), JoseMediaType, StringComparison.OrdinalIgnoreCase);
+        var sessionId = request.Headers[SessionHeader].ToString();
+        if (!encrypted && sessionId.Length == 0)
+        {
+            if (mandatory)
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Encryption required",
+                    $"Every /api call must be an {JoseMediaType} body or name its session in {SessionHeader}.");
+                return;
+            }
+            await next(context);
+            return;
+        }
+        if (mandatory && !encrypted && request.ContentLength > 0)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Encryption required", $"Request bodies must be {JoseMediaType}.");
+            return;
+        }
+
+        var method = request.Method;
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? $"{request.Path}{request.QueryString}";
+        byte[]? key;
+        if (encrypted)
+        {
+            var jwe = JweCompact.TryParse(await ReadBodyAsync(request));
+            if (jwe is null)
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request", "The body is not a dir/A256GCM JWE in compact form.");
+                return;
+            }
+            if (sessionId.Length > 0 && sessionId != jwe.Header.Kid)
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request", $"{SessionHeader} and the JWE kid differ.");
+                return;
+            }
+            sessionId = jwe.Header.Kid;
+            key = await sessions.FindAsync(sessionId);
+            if (key is null)
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unknown session", "The encryption session is unknown or expired.");
+                return;
+            }
+            if (Reject(jwe, key, method, target) is { } reason)
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request", reason);
+                return;
+            }
+            if (!await sessions.TryMarkSeenAsync(jwe.Fingerprint(), 2 * _options.MaxClockSkew))
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request", "This JWE was already used.");
+                return;
+            }
+
+            var plaintext = jwe.TryDecrypt(key)!;
+            RequestBodyMiddleware.ReplaceBody(context, new MemoryStream(plaintext));
+            request.ContentType = jwe.Header.Cty;
+        }
+        else
+        {
+            key = await sessions.FindAsync(sessionId);
+            if (key is null)
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unknown session", "The encryption session is unknown or expired.");
+                return;
+            }
+        }
+
+        request.Headers.Remove(SessionHeader);
+        // The service must answer in plain bytes for us to encrypt; and ciphertext is not worth compressing.
+        request.Headers.Remove("Accept-Encoding");
+        await EncryptResponseAsync(context, key, sessionId, method, target);
+    }
+
+    /// <summary>Why a JWE is refused, or null when its tag, method, target and age all check out.</summary>
+    private string? Reject(ParsedJwe jwe, byte[] key, string method, string target)
+    {
+        if (jwe.TryDecrypt(key) is null)
+        {
+            return "The JWE does not decrypt with the session key.";
+        }
+        if (!string.Equals(jwe.Header.Htm, method, StringComparison.Ordinal) || !string.Equals(jwe.Header.Htu, target, StringComparison.Ordinal))
+        {
+            return "The JWE's htm/htu do not match this request.";
+        }
+        var age = clock.GetUtcNow().ToUnixTimeSeconds() - jwe.Header.Iat;
+        return Math.Abs(age) > _options.MaxClockSkew.TotalSeconds ? "The JWE's iat is outside the allowed window." : null;
+    }
+
+    private async Task EncryptResponseAsync(HttpContext context, byte[] key, string sessionId, string method, string target)
+    {
+        var response = context.Response;
+        var original = response.Body;
+        using var buffer = new MemoryStream();
+        response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            response.Body = original;
+        }
+
+        if (buffer.Length == 0)
+        {
+            return;
+        }
+        var header = new JweHeader(sessionId, response.ContentType ?? "application/octet-stream", method, target,
+            clock.GetUtcNow().ToUnixTimeSeconds(), response.StatusCode);
+        var jwe = JweCompact.EncryptToUtf8(header, buffer.GetBuffer().AsSpan(0, (int)buffer.Length), key);
+        response.Headers.Remove("Content-Encoding");
+        response.ContentType = JoseMediaType;
+        response.ContentLength = jwe.Length;
+        await original.WriteAsync(jwe, context.RequestAborted);
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.ASCII, leaveOpen: true);
+        return await reader.ReadToEndAsync();
+    }
+}

@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Benchmarks;
+
+/// <summary>
+/// The processes the gateway suite measures, all on 127.0.0.1 and stopped by their own PIDs: a private Redis, one
+/// nginx (backend server with static bodies and the JWK set, plus a proxy_pass server), and the Release gateway
+/// with two bench routes to that backend.
+/// </summary>
+public sealed class GatewayLab : IAsyncDisposable
+{
+    private readonly List<Process> _processes = [];
+    private readonly string _directory = Directory.CreateTempSubdirectory("gateway-bench-").FullName;
+    private readonly HttpClient _http = new();
+    private readonly StringBuilder _errors = new();
+    private ECDsa _signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public int BackendPort { get; } = FreePort();
+    public int NginxProxyPort { get; } = FreePort();
+    public int GatewayPort { get; } = FreePort();
+    public int RedisPort { get; } = FreePort();
+    public string AccessToken { get; private set; } = "";
+
+    public static async Task<GatewayLab> StartAsync()
+    {
+        var lab = new GatewayLab();
+        try
+        {
+            await lab.StartAllAsync();
+            return lab;
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAllAsync()
+    {
+        var gatewayDll = Path.GetFullPath(Path.Combine(RepositoryRoot(), "Gateway", "bin", "Release", "net10.0", "Gateway.dll"));
+        if (!File.Exists(gatewayDll))
+        {
+            throw new InvalidOperationException($"Build the gateway first: dotnet build -c Release Gateway/Gateway.csproj ({gatewayDll} missing)");
+        }
+
+        // nginx workers run as an unprivileged user: they must be able to read the bodies.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
+        }
+        var www = Directory.CreateDirectory(Path.Combine(_directory, "www")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(www, "1k.json"), Body(1024));
+        await File.WriteAllTextAsync(Path.Combine(www, "64k.json"), Body(64 * 1024));
+        await File.WriteAllTextAsync(Path.Combine(www, "jwks.json"), Jwks());
+        AccessToken = MintToken();
+
+        Start("redis-server", "--port", RedisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
+        await File.WriteAllTextAsync(Path.Combine(_directory, "nginx.conf"), NginxConfig(www));
+        Directory.CreateDirectory(Path.Combine(_directory, "logs"));
+        Start("nginx", "-p", _directory, "-c", Path.Combine(_directory, "nginx.conf"), "-e", Path.Combine(_directory, "logs", "error.log"));
+
+        var gateway = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(gatewayDll)! };
+        gateway.ArgumentList.Add(gatewayDll);
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{GatewayPort}",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__redis"] = $"127.0.0.1:{RedisPort}",
+            ["Jwt__Issuer"] = "http://bench.example",
+            ["Jwt__Audience"] = "distributed-api",
+            ["Jwt__JwksUrl"] = $"http://127.0.0.1:{BackendPort}/jwks.json",
+            ["Gateway__RateLimits__api__PermitLimit"] = "1000000000",
+            ["Gateway__Encryption__MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["ReverseProxy__Routes__bench-plain__ClusterId"] = "bench",
+            ["ReverseProxy__Routes__bench-plain__Match__Path"] = "/plain/{**rest}",
+            ["ReverseProxy__Routes__bench-edge__ClusterId"] = "bench",
+            ["ReverseProxy__Routes__bench-edge__Match__Path"] = "/edge/{**rest}",
+            ["ReverseProxy__Routes__bench-edge__AuthorizationPolicy"] = "default",
+            ["ReverseProxy__Routes__bench-edge__RateLimiterPolicy"] = "api",
+            ["ReverseProxy__Clusters__bench__Destinations__backend__Address"] = $"http://127.0.0.1:{BackendPort}/",
+        };
+        foreach (var (key, value) in environment)
+        {
+            gateway.Environment[key] = value;
+        }
+        Start(gateway);
+
+        foreach (var url in new[] { $"http://127.0.0.1:{BackendPort}/plain/1k.json", $"http://127.0.0.1:{NginxProxyPort}/plain/1k.json", $"http://127.0.0.1:{GatewayPort}/alive" })
+        {
+            await WaitForAsync(url);
+        }
+    }
+
+    public async Task<string> StartSessionAsync()
+    {
+        var response = await _http.PostAsJsonAsync($"http://127.0.0.1:{GatewayPort}/api/session", new { publicKey = ClientPoint() });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sessionId").GetString()!;
+    }
+
+    /// <summary>Sequential handshakes interleaved with plain proxied GETs, one client connection.</summary>
+    public async Task<Dictionary<string, Samples>> TimeHandshakesAsync(int count)
+    {
+        var point = ClientPoint();
+        var results = new Dictionary<string, Samples> { ["POST /api/session"] = new(), ["GET /plain/1k.json (gateway)"] = new() };
+        for (var i = 0; i < count; i++)
+        {
+            results["POST /api/session"].Add(await Measure.TimeAsync(async () =>
+                (await _http.PostAsJsonAsync($"http://127.0.0.1:{GatewayPort}/api/session", new { publicKey = point })).EnsureSuccessStatusCode()));
+            results["GET /plain/1k.json (gateway)"].Add(await Measure.TimeAsync(async () =>
+                (await _http.GetAsync($"http://127.0.0.1:{GatewayPort}/plain/1k.json")).EnsureSuccessStatusCode()));
+        }
+        return results;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            process.Dispose();
+        }
+        _http.Dispose();
+        _signingKey.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private string NginxConfig(string www) => $$"""
+        daemon off;
+        master_process on;
+        worker_processes auto;
+        pid {{_directory}}/nginx.pid;
+        events { worker_connections 1024; }
+        http {
+            access_log off;
+            client_body_temp_path {{_directory}}/tmp;
+            proxy_temp_path {{_directory}}/tmp;
+            fastcgi_temp_path {{_directory}}/tmp;
+            uwsgi_temp_path {{_directory}}/tmp;
+            scgi_temp_path {{_directory}}/tmp;
+            types { application/json json; }
+            upstream backend { server 127.0.0.1:{{BackendPort}}; keepalive 64; }
+            server {
+                listen 127.0.0.1:{{BackendPort}};
+                location = /jwks.json { root {{www}}; }
+                location ~ /(1k|64k)\.json$ { root {{www}}; try_files /$1.json =404; }
+            }
+            server {
+                listen 127.0.0.1:{{NginxProxyPort}};
+                location / {
+                    proxy_pass http://backend;
+                    proxy_http_version 1.1;
+                    proxy_set_header Connection "";
+                    proxy_set_header X-Forwarded-For $remote_addr;
+                }
+            }
+        }
+        """;
+
+    private string Jwks()
+    {
+        var q = _signingKey.ExportParameters(false).Q;
+        return new JsonObject
+        {
+            ["keys"] = new JsonArray(new JsonObject
+            {
+                ["kty"] = "EC", ["crv"] = "P-256", ["kid"] = "bench", ["use"] = "sig", ["alg"] = "ES256",
+                ["x"] = B64(q.X!), ["y"] = B64(q.Y!),
+            }),
+        }.ToJsonString();
+    }
+
+    /// <summary>An ES256 access token as the identity service issues them, valid for the whole run.</summary>
+    private string MintToken()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = B64(Encoding.UTF8.GetBytes("""{"alg":"ES256","typ":"at+jwt","kid":"bench"}"""));
+        var payload = B64(Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["iss"] = "http://bench.example", ["aud"] = "distributed-api", ["sub"] = Guid.NewGuid().ToString(),
+            ["sid"] = Guid.NewGuid().ToString(), ["jti"] = Guid.NewGuid().ToString(), ["iat"] = now, ["exp"] = now + 3600,
+        }.ToJsonString()));
+        var signature = _signingKey.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256);
+        return $"{header}.{payload}.{B64(signature)}";
+    }
+
+    private static string ClientPoint()
+    {
+        using var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var q = key.ExportParameters(false).Q;
+        return B64([0x04, .. q.X!, .. q.Y!]);
+    }
+
+    private static string Body(int size)
+    {
+        var filler = new string('x', size - 16);
+        return $"{{\"data\":\"{filler}\"}}".PadRight(size);
+    }
+
+    private void Start(string command, params string[] args)
+    {
+        var start = new ProcessStartInfo(command);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        Start(start);
+    }
+
+    private void Start(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { Length: > 0 } text)
+            {
+                lock (_errors)
+                {
+                    _errors.AppendLine($"{Path.GetFileName(start.FileName)}: {text}");
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
+    }
+
+    private async Task WaitForAsync(string url)
+    {
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            try
+            {
+                if ((await _http.GetAsync(url)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(250);
+        }
+        throw new InvalidOperationException($"{url} did not come up:\n{_errors}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Distributed.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        return Directory.GetCurrentDirectory();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

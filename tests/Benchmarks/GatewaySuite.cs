@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Benchmarks;
+
+/// <summary>
+/// The gateway's cost per request, side by side against one backend (nginx serving static 1 KiB and 64 KiB bodies):
+/// direct; through nginx <c>proxy_pass</c> (the outside yardstick); through the gateway on a route without policies
+/// (YARP plus the always-on middleware); through the full edge (JWT validation with the Redis revocation check plus
+/// the Redis rate limiter); and the full edge with JWE response encryption (<c>X-Session-Id</c>). Load from
+/// <c>wrk -t1</c>, interleaved and rotated each round. Then the handshake: sequential <c>POST /api/session</c>.
+/// Needs Gateway built in Release, <c>nginx</c>, <c>redis-server</c> and <c>wrk</c>.
+/// </summary>
+public sealed partial class GatewaySuite : IBenchmarkSuite
+{
+    public string Name => "gateway";
+
+    public string Description => "direct vs nginx vs gateway (proxy only, full edge, +JWE): req/s, p50/p99; handshake cost";
+
+    public async Task RunAsync(string[] args)
+    {
+        var rounds = Option(args, "--rounds", 3);
+        var seconds = Option(args, "--seconds", 5);
+        var connections = Option(args, "--connections", 16);
+        await using var lab = await GatewayLab.StartAsync();
+        var token = lab.AccessToken;
+        var session = await lab.StartSessionAsync();
+
+        string[] bearer = [$"Authorization: Bearer {token}"];
+        var variants = new List<(string Name, Func<string, string> Url, string[] Headers)>
+        {
+            ("direct (nginx static)", size => $"http://127.0.0.1:{lab.BackendPort}/plain/{size}.json", []),
+            ("nginx proxy_pass", size => $"http://127.0.0.1:{lab.NginxProxyPort}/plain/{size}.json", []),
+            ("gateway, proxy only", size => $"http://127.0.0.1:{lab.GatewayPort}/plain/{size}.json", []),
+            ("gateway, JWT + rate limit", size => $"http://127.0.0.1:{lab.GatewayPort}/edge/{size}.json", bearer),
+            ("gateway, JWT + rate limit + JWE", size => $"http://127.0.0.1:{lab.GatewayPort}/edge/{size}.json",
+                [.. bearer, $"X-Session-Id: {session}"]),
+        };
+
+        Console.WriteLine($"gateway suite: {rounds} rounds × {variants.Count} variants × 2 sizes, wrk -t1 -c{connections} -d{seconds}s");
+        foreach (var size in new[] { "1k", "64k" })
+        {
+            foreach (var variant in variants)
+            {
+                await Wrk.RunAsync(variant.Url(size), variant.Headers, 1, connections); // warm-up
+            }
+            var results = await Measure.InterleavedAsync(rounds, variants
+                .Select(v => (v.Name, (Func<Task<WrkResult>>)(() => Wrk.RunAsync(v.Url(size), v.Headers, seconds, connections))))
+                .ToList());
+
+            var direct = Median(results[variants[0].Name].Select(r => r.RequestsPerSecond));
+            var nginx = Median(results[variants[1].Name].Select(r => r.RequestsPerSecond));
+            Console.WriteLine();
+            Console.WriteLine($"body {size.ToUpperInvariant().Replace("K", " KiB", StringComparison.Ordinal)}");
+            var table = new Table("variant", "req/s (median)", "min", "max", "p50 ms", "p99 ms", "÷ direct", "÷ nginx");
+            foreach (var (name, runs) in results)
+            {
+                var rps = Median(runs.Select(r => r.RequestsPerSecond));
+                table.Add(name, rps, runs.Min(r => r.RequestsPerSecond), runs.Max(r => r.RequestsPerSecond),
+                    Median(runs.Select(r => r.P50Ms)), Median(runs.Select(r => r.P99Ms)), rps / direct, rps / nginx);
+            }
+            table.Print();
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("handshake: POST /api/session (ECDH P-256 + HKDF + sealed key in Redis), sequential, vs GET /plain/1k.json");
+        var handshake = await lab.TimeHandshakesAsync(rounds * 100);
+        var handshakeTable = new Table("call", "p50 ms", "p99 ms", "count");
+        foreach (var (name, samples) in handshake)
+        {
+            handshakeTable.Add(name, samples.Percentile(50), samples.Percentile(99), samples.Count);
+        }
+        handshakeTable.Print();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}
+
+public sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms);
+
+public static partial class Wrk
+{
+    public static async Task<WrkResult> RunAsync(string url, string[] headers, int seconds, int connections)
+    {
+        var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-t1", $"-c{connections}", $"-d{seconds}s", "--latency", "--timeout", "5s" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var header in headers)
+        {
+            start.ArgumentList.Add("-H");
+            start.ArgumentList.Add(header);
+        }
+        start.ArgumentList.Add(url);
+        using var wrk = Process.Start(start)!;
+        var output = await wrk.StandardOutput.ReadToEndAsync();
+        await wrk.WaitForExitAsync();
+        if (output.Contains("Non-2xx", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{url} answered non-2xx responses:\n{output}");
+        }
+        return new WrkResult(
+            double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture),
+            Latency(output, "50%"), Latency(output, "99%"));
+    }
+
+    private static double Latency(string output, string percentile)
+    {
+        var match = Regex.Match(output, $@"^\s+{Regex.Escape(percentile)}\s+([\d.]+)(us|ms|s)\s*$", RegexOptions.Multiline);
+        var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
+    private static partial Regex RequestsPerSecond();
+}

@@ -42,39 +42,11 @@ var realtime = builder.AddProject<Projects.RealtimeService>(ResourceNames.Realti
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReplicas(replicas.GetValue("RealtimeService", 1))
     .WithReference(identity) // JWKS for token validation; fetched lazily, so no WaitFor
-    .WithRealtimeSettings(builder.Configuration.GetSection("Realtime"))
+    .WithSettingsFrom(builder.Configuration.GetSection("Realtime"), "Realtime")
     .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
 
-// The gateway replicas share the master key that seals encryption-session keys in Redis; it is generated once and
-// kept in the state folder, outside the repository. Settings under Gateway:Settings pass through to every replica.
-var gatewayMasterKey = builder.AddParameter(ResourceNames.GatewayMasterKey, StateDirectory.Resolve(builder.Configuration, builder.AppHostDirectory)
-    .GetOrCreateSecret(ResourceNames.GatewayMasterKey, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))), secret: true);
-var gatewaySettings = builder.Configuration.GetSection("Gateway:Settings").AsEnumerable(makePathsRelative: true)
-    .Where(setting => setting.Value is not null).ToList();
-for (var replica = 0; replica < replicas.GetValue("Gateway", 1); replica++)
-{
-    var port = gatewayPort + replica;
-    var gateway = builder.AddProject<Projects.Gateway>(ResourceNames.GatewayReplica(replica))
-        .WithEndpoint("http", endpoint =>
-        {
-            endpoint.Port = port;
-            endpoint.TargetPort = port;
-            endpoint.IsProxied = false;
-        })
-        .WithExternalHttpEndpoints()
-        .WithReference(backing.Redis).WaitFor(backing.Redis)
-        .WithReference(identity).WaitFor(identity)
-        .WithReference(users).WaitFor(users)
-        .WithReference(realtime).WaitFor(realtime)
-        .WithTokenSettings(tokens)
-        .WithEnvironment("Gateway__Encryption__MasterKey", gatewayMasterKey)
-        .WithHttpHealthCheck("/health");
-    foreach (var (key, value) in gatewaySettings)
-    {
-        gateway.WithEnvironment($"Gateway__{key.Replace(":", "__", StringComparison.Ordinal)}", value);
-    }
-}
+builder.AddGatewayReplicas(gatewayPort, replicas.GetValue("Gateway", 1), tokens, backing.Redis, identity, users, realtime);
 
 builder.Build().Run();
 return 0;

@@ -31,9 +31,11 @@ public static class IdentitySigningKey
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             return key.ExportPkcs8PrivateKeyPem();
         });
+        // A secret parameter, not a plain value, so that the dashboard masks the key in the resource's environment.
+        var secretPem = builder.AddParameter("identity-signing-key-pem", privateKeyPem, secret: true);
         return identity
             .WithEnvironment("Jwt__SigningKeys__0__Kid", KeyId(privateKeyPem))
-            .WithEnvironment("Jwt__SigningKeys__0__Pem", privateKeyPem);
+            .WithEnvironment("Jwt__SigningKeys__0__Pem", secretPem);
     }
 
     /// <summary>A stable id derived from the public key, so the kid changes exactly when the key does.</summary>

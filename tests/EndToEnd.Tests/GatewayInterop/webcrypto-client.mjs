@@ -2,7 +2,8 @@
 // not use. Usage: node webcrypto-client.mjs <gateway base URL> <email>
 // Prints one JSON line: the handshake, the encrypted request's HTTP status and the decrypted response.
 const [baseUrl, email] = process.argv.slice(2);
-const { subtle } = globalThis.crypto;
+// Node ≥ 19 has WebCrypto as a global; Debian's Node 18 only under node:crypto.
+const { subtle } = globalThis.crypto ?? (await import('node:crypto')).webcrypto;
 const utf8 = (text) => new TextEncoder().encode(text);
 const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
 const fromB64url = (text) => new Uint8Array(Buffer.from(text, 'base64url'));

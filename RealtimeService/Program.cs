@@ -22,6 +22,7 @@ builder.Services.AddSingleton<IAccessTokenValidator, AccessTokenValidator>();
 builder.Services.AddSingleton<WebSocketSession>();
 builder.Services.AddSingleton<NotifyUsers>();
 builder.Services.AddHostedService<KeepAliveMonitor>();
+builder.Services.AddRevokedSessionClosing();
 builder.Services.AddSingleton<GracefulShutdown>();
 builder.Services.AddHostedService(services => services.GetRequiredService<GracefulShutdown>());
 

@@ -43,7 +43,10 @@ public sealed class RealtimeConnection
 
     public string? DisconnectReason { get; private set; }
 
-    public void Authenticate(AuthenticatedUser user) => (UserId, TokenExpiresAt) = (user.UserId, user.ExpiresAt);
+    /// <summary>The login session (<c>sid</c>) of the token that authenticated the connection.</summary>
+    public string? SessionId { get; private set; }
+
+    public void Authenticate(AuthenticatedUser user) => (UserId, SessionId, TokenExpiresAt) = (user.UserId, user.SessionId, user.ExpiresAt);
 
     public void AssignSequence(long sequence) => Sequence = sequence;
 

@@ -48,7 +48,7 @@ public sealed partial class AccessTokenValidator(
                 LogRejected(logger, "missing sub or sid");
                 return null;
             }
-            if (await revocations.IsRevokedAsync(sessionId))
+            if (revocations.IsRevoked(sessionId))
             {
                 LogRejected(logger, "session revoked");
                 return null;

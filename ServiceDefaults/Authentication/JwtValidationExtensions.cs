@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -9,7 +10,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// Access-token validation shared by every service and the gateway (contract §2): ES256 only, type
 /// <c>at+jwt</c>, issuer, audience, lifetime with at most 30 s of skew, keys from the identity JWK set,
-/// and a check that the token's login session has not been revoked.
+/// and a check that the token's login session has not been revoked (a memory lookup, see <see cref="SessionRevocationList"/>).
+/// A token's signature is checked once per process (<see cref="ValidatedTokenCache"/>).
 /// </summary>
 public static class JwtValidationExtensions
 {
@@ -17,13 +19,19 @@ public static class JwtValidationExtensions
     {
         var settings = JwtSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton<ISessionRevocationList, RedisSessionRevocationList>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SessionRevocationList>();
+        builder.Services.AddSingleton<ISessionRevocationList>(services => services.GetRequiredService<SessionRevocationList>());
+        builder.Services.AddHostedService<RevocationFeed>();
+        builder.Services.AddSingleton<ValidatedTokenCache>();
         builder.Services.AddAuthorization();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IHttpClientFactory>((options, httpClientFactory) =>
+            .Configure<IHttpClientFactory, ValidatedTokenCache>((options, httpClientFactory, tokenCache) =>
             {
                 options.MapInboundClaims = false;
+                options.TokenHandlers.Clear();
+                options.TokenHandlers.Add(new CachingJsonWebTokenHandler(tokenCache) { MapInboundClaims = false });
                 options.RequireHttpsMetadata = false;
                 options.TokenValidationParameters = settings.CreateValidationParameters();
                 options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(

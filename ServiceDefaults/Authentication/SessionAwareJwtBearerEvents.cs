@@ -7,21 +7,22 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>Rejects tokens of revoked sessions, and answers 401 as problem details (contract §1).</summary>
 internal sealed class SessionAwareJwtBearerEvents : JwtBearerEvents
 {
-    public override async Task TokenValidated(TokenValidatedContext context)
+    public override Task TokenValidated(TokenValidatedContext context)
     {
         var sessionId = context.Principal?.FindFirst("sid")?.Value;
         var subject = context.Principal?.FindFirst("sub")?.Value;
         if (string.IsNullOrEmpty(sessionId) || string.IsNullOrEmpty(subject) || !Guid.TryParse(subject, out _))
         {
             context.Fail("The token lacks a valid sub or sid claim.");
-            return;
+            return Task.CompletedTask;
         }
 
         var revocations = context.HttpContext.RequestServices.GetRequiredService<ISessionRevocationList>();
-        if (await revocations.IsRevokedAsync(sessionId))
+        if (revocations.IsRevoked(sessionId))
         {
             context.Fail("The token's session has been revoked.");
         }
+        return Task.CompletedTask;
     }
 
     public override async Task Challenge(JwtBearerChallengeContext context)

@@ -153,7 +153,7 @@ public static class RealtimeEndpoints
     /// Each replica's own http address. Aspire runs every replica as its own DCP resource behind one proxied
     /// port; the replica's snapshot names the port it really listens on.
     /// </summary>
-    public static async Task<IReadOnlyList<Uri>> ReplicaAddressesAsync(DistributedAppFixture fixture)
+    public static async Task<IReadOnlyList<Uri>> ReplicaAddressesAsync(DistributedAppFixture fixture, string resource = ResourceNames.RealtimeService)
     {
         var replicas = new Dictionary<string, Uri>();
         var seen = new List<string>();
@@ -163,7 +163,7 @@ public static class RealtimeEndpoints
             // WatchAsync first replays the current state of every resource instance.
             await foreach (var update in fixture.App.ResourceNotifications.WatchAsync(enough.Token))
             {
-                if (update.Resource.Name != ResourceNames.RealtimeService)
+                if (update.Resource.Name != resource)
                 {
                     continue;
                 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Infrastructure.RateLimiting;
@@ -26,7 +27,8 @@ public static class RateLimitingSetup
     public static IServiceCollection AddEdgeRateLimiting(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
-        services.AddSingleton<WindowCounter>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<LeaseStore>();
         services.AddRateLimiter(options =>
         {
             options.AddPolicy(Auth, context => Partition(context, Auth, $"ip:{ClientAddress(context)}"));
@@ -52,9 +54,8 @@ public static class RateLimitingSetup
         var services = context.RequestServices;
         var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         var limits = options.RateLimits.TryGetValue(tier, out var configured) ? configured : Defaults[tier];
-        var counter = services.GetRequiredService<WindowCounter>();
-        var accessor = services.GetRequiredService<IHttpContextAccessor>();
-        return RateLimitPartition.Get($"{tier}|{key}", _ => new WindowLimiter(tier, key, limits, counter, accessor));
+        return RateLimitPartition.Get($"{tier}|{key}", _ => new LeasedWindowLimiter(tier, key, limits,
+            services.GetRequiredService<LeaseStore>(), services.GetRequiredService<IHttpContextAccessor>(), services.GetRequiredService<TimeProvider>()));
     }
 
     private static async ValueTask WriteTooManyRequests(OnRejectedContext rejected, CancellationToken cancellationToken)

@@ -31,6 +31,7 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddProblemDetailsDefaults();
+        builder.Services.AddSingleton<RedisBreaker>();
         return builder;
     }
 

@@ -50,8 +50,9 @@ public sealed class SessionRevocationList(IConnectionMultiplexer redis, TimeProv
     {
         var expiresAt = NowMs + (long)keepFor.TotalMilliseconds;
         Apply(sessionId, expiresAt);
+        // Bounded: a logout must not hang on a frozen Redis (the caller logs the failure; refresh is stopped in its database).
         await redis.GetDatabase().ScriptEvaluateAsync(RevokeScript, [SetKey],
-            [sessionId, expiresAt, NowMs, Channel.ToString()]);
+            [sessionId, expiresAt, NowMs, Channel.ToString()]).WaitAsync(TimeSpan.FromSeconds(1));
     }
 
     public bool IsRevoked(string sessionId) =>

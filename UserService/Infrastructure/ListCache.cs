@@ -2,15 +2,16 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 using StackExchange.Redis;
 
 namespace UserService.Infrastructure;
 
 /// <summary>
 /// Short-lived cache of list/search pages (<c>users:list:{hash}</c>, at most 30 s, contract §3).
-/// Pages are not invalidated on writes; they simply age out. Never throws, never waits past the timeout.
+/// Pages are not invalidated on writes; they simply age out. Never throws, never waits past the timeout, skipped while the <see cref="RedisBreaker"/> is open.
 /// </summary>
-public sealed class ListCache(IConnectionMultiplexer redis, IOptions<CacheOptions> options)
+public sealed class ListCache(IConnectionMultiplexer redis, RedisBreaker breaker, IOptions<CacheOptions> options)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -30,10 +31,10 @@ public sealed class ListCache(IConnectionMultiplexer redis, IOptions<CacheOption
         }
         try
         {
-            var value = await redis.GetDatabase().StringGetAsync(key).WaitAsync(options.Value.OperationTimeout);
+            var value = await breaker.ExecuteAsync(() => redis.GetDatabase().StringGetAsync(key), options.Value.OperationTimeout);
             return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<T>(value.ToString(), Json);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
+        catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException or JsonException)
         {
             return null;
         }
@@ -48,10 +49,10 @@ public sealed class ListCache(IConnectionMultiplexer redis, IOptions<CacheOption
         try
         {
             var ttl = options.Value.ListTtl < TimeSpan.FromSeconds(30) ? options.Value.ListTtl : TimeSpan.FromSeconds(30);
-            await redis.GetDatabase().StringSetAsync(key, JsonSerializer.Serialize(value, Json), ttl)
-                .WaitAsync(options.Value.OperationTimeout);
+            await breaker.ExecuteAsync(() => redis.GetDatabase().StringSetAsync(key, JsonSerializer.Serialize(value, Json), ttl),
+                options.Value.OperationTimeout);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException)
         {
             // A page that is not cached is only read again from PostgreSQL.
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 using StackExchange.Redis;
 using UserService.Domain;
 
@@ -9,11 +10,12 @@ namespace UserService.Infrastructure;
 /// Cache-aside for profiles in Redis under <c>user:{id}</c>. Every entry carries the profile's version, and
 /// a write only replaces an entry with an equal or newer version: a reader that loaded an old row before a
 /// concurrent update cannot put the old value back after the update's invalidation.
-/// Every call is bounded by <see cref="CacheOptions.OperationTimeout"/> and never throws: on any Redis
+/// Every call is bounded by <see cref="CacheOptions.OperationTimeout"/>, skipped at once while the <see cref="RedisBreaker"/>
+/// is open (a frozen Redis costs nothing after the first deadlines), and never throws: on any Redis
 /// trouble it reports a miss (reads) or hands the write to <see cref="CacheRepairQueue"/> (writes).
 /// </summary>
 public sealed partial class ProfileCache(
-    IConnectionMultiplexer redis, IOptions<CacheOptions> options, CacheRepairQueue repairs, ILogger<ProfileCache> logger)
+    IConnectionMultiplexer redis, RedisBreaker breaker, IOptions<CacheOptions> options, CacheRepairQueue repairs, ILogger<ProfileCache> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -42,10 +44,10 @@ public sealed partial class ProfileCache(
         }
         try
         {
-            var value = await redis.GetDatabase().StringGetAsync(Key(id)).WaitAsync(Timeout);
+            var value = await breaker.ExecuteAsync(() => redis.GetDatabase().StringGetAsync(Key(id)), Timeout);
             return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<CachedProfile>(value.ToString(), Json)?.ToProfile();
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
+        catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException or JsonException)
         {
             LogCacheUnavailable(logger, "read", e.GetType().Name);
             return null;
@@ -61,9 +63,9 @@ public sealed partial class ProfileCache(
         }
         try
         {
-            await SetIfNotOlderAsync(profile).WaitAsync(Timeout);
+            await breaker.ExecuteAsync(() => SetIfNotOlderAsync(profile), Timeout);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException)
         {
             LogCacheUnavailable(logger, "populate", e.GetType().Name);
         }
@@ -77,9 +79,9 @@ public sealed partial class ProfileCache(
     {
         try
         {
-            await SetIfNotOlderAsync(profile).WaitAsync(Timeout);
+            await breaker.ExecuteAsync(() => SetIfNotOlderAsync(profile), Timeout);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException)
         {
             LogCacheUnavailable(logger, "invalidate", e.GetType().Name);
             repairs.Enqueue(() => SetIfNotOlderAsync(profile), options.Value.ProfileTtl);

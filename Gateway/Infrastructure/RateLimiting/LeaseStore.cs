@@ -4,6 +4,12 @@ using StackExchange.Redis;
 
 namespace Gateway.Infrastructure.RateLimiting;
 
+/// <summary>Where a partition's permits are leased from.</summary>
+public interface ILeaseStore
+{
+    Task<LeaseGrant> LeaseAsync(string tier, string partition, LeaseRequest request);
+}
+
 /// <summary>
 /// Hands out rate-limit leases from the sliding-window log every gateway replica shares in Redis
 /// (<c>ratelimit:{tier}:{partition}</c>, a sorted set: member <c>{permits}:{id}</c>, score = when they leave the
@@ -12,7 +18,7 @@ namespace Gateway.Infrastructure.RateLimiting;
 /// this replica's memory for <see cref="RetryRedisAfter"/>: limits then hold per replica (at most N × the limit
 /// across N replicas) instead of failing every request or letting every request through (see the README).
 /// </summary>
-public sealed partial class LeaseStore(IConnectionMultiplexer redis, TimeProvider clock, ILogger<LeaseStore> logger)
+public sealed partial class LeaseStore(IConnectionMultiplexer redis, TimeProvider clock, ILogger<LeaseStore> logger) : ILeaseStore
 {
     public static readonly TimeSpan RedisTimeout = TimeSpan.FromMilliseconds(500);
 

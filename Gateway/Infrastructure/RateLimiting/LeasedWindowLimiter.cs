@@ -15,7 +15,7 @@ namespace Gateway.Infrastructure.RateLimiting;
 /// nothing either. Every answer carries the IETF RateLimit headers.
 /// </summary>
 public sealed class LeasedWindowLimiter(
-    string tier, string partition, RateLimitTierOptions limits, LeaseStore store, IHttpContextAccessor accessor, TimeProvider clock)
+    string tier, string partition, RateLimitTierOptions limits, ILeaseStore store, IHttpContextAccessor accessor, TimeProvider clock)
     : RateLimiter
 {
     /// <summary>How long leased permits may be spent; they count in the window this much longer (see the README).</summary>

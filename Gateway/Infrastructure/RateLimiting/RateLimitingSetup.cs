@@ -28,7 +28,7 @@ public static class RateLimitingSetup
     {
         services.AddHttpContextAccessor();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<LeaseStore>();
+        services.AddSingleton<ILeaseStore, LeaseStore>();
         services.AddRateLimiter(options =>
         {
             options.AddPolicy(Auth, context => Partition(context, Auth, $"ip:{ClientAddress(context)}"));
@@ -55,7 +55,7 @@ public static class RateLimitingSetup
         var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         var limits = options.RateLimits.TryGetValue(tier, out var configured) ? configured : Defaults[tier];
         return RateLimitPartition.Get($"{tier}|{key}", _ => new LeasedWindowLimiter(tier, key, limits,
-            services.GetRequiredService<LeaseStore>(), services.GetRequiredService<IHttpContextAccessor>(), services.GetRequiredService<TimeProvider>()));
+            services.GetRequiredService<ILeaseStore>(), services.GetRequiredService<IHttpContextAccessor>(), services.GetRequiredService<TimeProvider>()));
     }
 
     private static async ValueTask WriteTooManyRequests(OnRejectedContext rejected, CancellationToken cancellationToken)

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+using AppHost;
+using Xunit.Abstractions;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// Redis frozen (SIGSTOP: connections stay open, nothing answers) costs a request nothing after the first
+/// deadlines: revocation is in memory, rate-limit leases fall back to the replica, the profile cache's breaker
+/// opens and reads go to PostgreSQL. An AppHost of its own, since the freeze would disturb the shared one.
+/// The medians are written to the test output (no timed assertion).
+/// </summary>
+public sealed partial class RedisFreezeTests(DistributedAppFixture fixture, ITestOutputHelper output) : IClassFixture<DistributedAppFixture>
+{
+    private const int Requests = 30;
+
+    [Fact]
+    public async Task WhileRedisIsFrozenGetMeAnswers200FromPostgreSql()
+    {
+        var account = await GatewayTestSupport.RegisterAndLoginAsync(fixture);
+        using var client = fixture.GatewayReplica(0, GatewayClients.UniqueLoopbackAddress());
+        await TimeGetMeAsync(client, account.AccessToken, 3);
+        var normal = await TimeGetMeAsync(client, account.AccessToken, Requests);
+        Assert.All(normal, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+
+        var redis = await RedisServerPidAsync();
+        Assert.Equal(0, Signal(redis, SigStop));
+        List<(HttpStatusCode Status, double Ms)> frozen;
+        try
+        {
+            frozen = await TimeGetMeAsync(client, account.AccessToken, Requests);
+        }
+        finally
+        {
+            Signal(redis, SigCont);
+        }
+
+        output.WriteLine($"median GET /api/users/me: normal {Median(normal):F2} ms, Redis frozen {Median(frozen):F2} ms " +
+            $"(max {frozen.Max(r => r.Ms):F0} ms; {Requests} sequential requests each)");
+        Assert.All(frozen, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+    }
+
+    private static async Task<List<(HttpStatusCode Status, double Ms)>> TimeGetMeAsync(HttpClient client, string token, int count)
+    {
+        var results = new List<(HttpStatusCode, double)>();
+        for (var i = 0; i < count; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/users/me").WithBearer(token);
+            var started = Stopwatch.GetTimestamp();
+            using var response = await client.SendAsync(request);
+            results.Add((response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        }
+        return results;
+    }
+
+    private static double Median(List<(HttpStatusCode Status, double Ms)> results)
+    {
+        var sorted = results.Select(r => r.Ms).Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    /// <summary>
+    /// The redis-server of this test's own AppHost: the process listening on the port of its connection string,
+    /// checked to be a redis-server serving that port (its title is rewritten to "redis-server 127.0.0.1:PORT").
+    /// </summary>
+    private async Task<int> RedisServerPidAsync()
+    {
+        var connection = await fixture.ConnectionStringAsync(ResourceNames.Redis);
+        var port = int.Parse(connection.Split(',')[0].Split(':')[^1]);
+        var ss = Process.Start(new ProcessStartInfo("ss", $"-Hltnp sport = :{port}") { RedirectStandardOutput = true })!;
+        var listing = await ss.StandardOutput.ReadToEndAsync();
+        await ss.WaitForExitAsync();
+        var pid = int.Parse(ListenerPid().Match(listing).Groups[1].Value);
+        var commandLine = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Replace('\0', ' ');
+        Assert.StartsWith("redis-server", commandLine);
+        Assert.Contains($":{port}", commandLine);
+        return pid;
+    }
+
+    private const int SigStop = 19;
+    private const int SigCont = 18;
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int Signal(int pid, int signal);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"pid=(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ListenerPid();
+}

@@ -10,11 +10,18 @@ namespace Gateway.Infrastructure.Encryption;
 /// The session key is stored only sealed with AES-256-GCM under the gateway master key, with the session id as
 /// associated data, so a Redis dump alone reveals no key and an entry cannot be moved to another id.
 /// A seen-set (<c>gateway-jwe-seen:{fingerprint}</c>, SET NX with expiry) rejects replays across replicas.
+/// A session never changes once made, so each replica keeps the keys it has opened in memory until the session
+/// expires (bounded by <see cref="OpenedKeysCapacity"/>): a session's requests cost one Redis read per replica.
 /// </summary>
 public sealed partial class SessionStore
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly byte[] _masterKey;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OpenedKey> _opened = new(StringComparer.Ordinal);
+
+    public const int OpenedKeysCapacity = 10_000;
+
+    private sealed record OpenedKey(byte[] Key, DateTime ExpiresAt);
 
     public SessionStore(IConnectionMultiplexer redis, IOptions<GatewayOptions> options, ILogger<SessionStore> logger)
     {
@@ -50,6 +57,7 @@ public sealed partial class SessionStore
             aes.Encrypt(nonce, sessionKey, sealedKey, tag, Encoding.UTF8.GetBytes(sessionId));
         }
         await _redis.GetDatabase().StringSetAsync(SessionKey(sessionId), (byte[])[.. nonce, .. sealedKey, .. tag], lifetime);
+        Remember(sessionId, [.. sessionKey], lifetime); // a copy: the caller wipes its own
     }
 
     /// <summary>The session key, or null when the session is unknown, expired or its entry does not open.</summary>
@@ -59,7 +67,16 @@ public sealed partial class SessionStore
         {
             return null;
         }
-        byte[]? stored = await _redis.GetDatabase().StringGetAsync(SessionKey(sessionId));
+        if (_opened.TryGetValue(sessionId, out var opened))
+        {
+            if (opened.ExpiresAt > DateTime.UtcNow)
+            {
+                return opened.Key;
+            }
+            _opened.TryRemove(sessionId, out _);
+        }
+        var entry = await _redis.GetDatabase().StringGetWithExpiryAsync(SessionKey(sessionId));
+        byte[]? stored = entry.Value;
         if (stored is not { Length: 12 + 32 + 16 })
         {
             return null;
@@ -70,12 +87,36 @@ public sealed partial class SessionStore
         {
             using var aes = new AesGcm(_masterKey, 16);
             aes.Decrypt(stored.AsSpan(0, 12), stored.AsSpan(12, 32), stored.AsSpan(44, 16), key, Encoding.UTF8.GetBytes(sessionId));
+            if (entry.Expiry is { } expiry)
+            {
+                Remember(sessionId, key, expiry);
+            }
             return key;
         }
         catch (AuthenticationTagMismatchException)
         {
             return null;
         }
+    }
+
+    private void Remember(string sessionId, byte[] key, TimeSpan lifetime)
+    {
+        if (_opened.Count >= OpenedKeysCapacity)
+        {
+            var now = DateTime.UtcNow;
+            foreach (var (id, old) in _opened)
+            {
+                if (old.ExpiresAt <= now)
+                {
+                    _opened.TryRemove(id, out _);
+                }
+            }
+            if (_opened.Count >= OpenedKeysCapacity)
+            {
+                _opened.Clear();
+            }
+        }
+        _opened[sessionId] = new OpenedKey(key, DateTime.UtcNow + lifetime);
     }
 
     /// <summary>Marks a JWE as seen; false when some replica saw it before.</summary>

@@ -11,10 +11,13 @@ namespace Benchmarks;
 
 /// <summary>
 /// The processes the gateway suite measures, all on 127.0.0.1 and stopped by their own PIDs: a private Redis, one
-/// nginx (backend server with static bodies and the JWK set, plus a proxy_pass server), and the Release gateway
-/// with two bench routes to that backend.
+/// nginx (backend server with static bodies and the JWK set, a proxy_pass server to it, and a proxy_pass server to
+/// the UserService), a private PostgreSQL, the Release UserService (its real <c>GET /api/users/me</c>, the token's
+/// profile provisioned through its internal endpoint) and the Release gateway with its shipped routes plus two
+/// bench routes to the static backend. Tokens are minted for the run and checked against the lab's JWK set, so no
+/// identity service is needed.
 /// </summary>
-public sealed class GatewayLab : IAsyncDisposable
+public sealed partial class GatewayLab : IAsyncDisposable
 {
     private readonly List<Process> _processes = [];
     private readonly string _directory = Directory.CreateTempSubdirectory("gateway-bench-").FullName;
@@ -26,7 +29,11 @@ public sealed class GatewayLab : IAsyncDisposable
     public int NginxProxyPort { get; } = FreePort();
     public int GatewayPort { get; } = FreePort();
     public int RedisPort { get; } = FreePort();
+    public int PostgresPort { get; } = FreePort();
+    public int UsersPort { get; } = FreePort();
+    public int NginxUsersPort { get; } = FreePort();
     public string AccessToken { get; private set; } = "";
+    public Guid UserId { get; } = Guid.NewGuid();
 
     public static async Task<GatewayLab> StartAsync()
     {
@@ -45,11 +52,8 @@ public sealed class GatewayLab : IAsyncDisposable
 
     private async Task StartAllAsync()
     {
-        var gatewayDll = Path.GetFullPath(Path.Combine(RepositoryRoot(), "Gateway", "bin", "Release", "net10.0", "Gateway.dll"));
-        if (!File.Exists(gatewayDll))
-        {
-            throw new InvalidOperationException($"Build the gateway first: dotnet build -c Release Gateway/Gateway.csproj ({gatewayDll} missing)");
-        }
+        var gatewayDll = ReleaseDll("Gateway");
+        var usersDll = ReleaseDll("UserService");
 
         // nginx workers run as an unprivileged user: they must be able to read the bodies.
         if (!OperatingSystem.IsWindows())
@@ -66,6 +70,28 @@ public sealed class GatewayLab : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(_directory, "nginx.conf"), NginxConfig(www));
         Directory.CreateDirectory(Path.Combine(_directory, "logs"));
         Start("nginx", "-p", _directory, "-c", Path.Combine(_directory, "nginx.conf"), "-e", Path.Combine(_directory, "logs", "error.log"));
+        await StartPostgresAsync();
+
+        var users = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(usersDll)! };
+        users.ArgumentList.Add(usersDll);
+        foreach (var (key, value) in new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{UsersPort}",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__redis"] = $"127.0.0.1:{RedisPort}",
+            ["ConnectionStrings__usersdb"] = $"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Database=usersdb",
+            ["Jwt__Issuer"] = "http://bench.example",
+            ["Jwt__Audience"] = "distributed-api",
+            ["Jwt__JwksUrl"] = $"http://127.0.0.1:{BackendPort}/jwks.json",
+        })
+        {
+            users.Environment[key] = value;
+        }
+        Start(users);
+        await WaitForAsync($"http://127.0.0.1:{UsersPort}/alive");
+        var provisioned = await _http.PostAsJsonAsync($"http://127.0.0.1:{UsersPort}/internal/users",
+            new { userId = UserId, email = $"{UserId:N}@bench.example", displayName = "Bench User", createdAt = DateTimeOffset.UtcNow });
+        provisioned.EnsureSuccessStatusCode();
 
         var gateway = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(gatewayDll)! };
         gateway.ArgumentList.Add(gatewayDll);
@@ -86,6 +112,10 @@ public sealed class GatewayLab : IAsyncDisposable
             ["ReverseProxy__Routes__bench-edge__AuthorizationPolicy"] = "default",
             ["ReverseProxy__Routes__bench-edge__RateLimiterPolicy"] = "api",
             ["ReverseProxy__Clusters__bench__Destinations__backend__Address"] = $"http://127.0.0.1:{BackendPort}/",
+            ["services__userservice__http__0"] = $"http://127.0.0.1:{UsersPort}",
+            // Not part of the lab: routes to them are not measured.
+            ["services__identityservice__http__0"] = $"http://127.0.0.1:{BackendPort}",
+            ["services__realtimeservice__http__0"] = $"http://127.0.0.1:{BackendPort}",
         };
         foreach (var (key, value) in environment)
         {
@@ -93,7 +123,7 @@ public sealed class GatewayLab : IAsyncDisposable
         }
         Start(gateway);
 
-        foreach (var url in new[] { $"http://127.0.0.1:{BackendPort}/plain/1k.json", $"http://127.0.0.1:{NginxProxyPort}/plain/1k.json", $"http://127.0.0.1:{GatewayPort}/alive" })
+        foreach (var url in new[] { $"http://127.0.0.1:{BackendPort}/plain/1k.json", $"http://127.0.0.1:{NginxProxyPort}/plain/1k.json", $"http://127.0.0.1:{GatewayPort}/alive", $"http://127.0.0.1:{NginxUsersPort}/alive" })
         {
             await WaitForAsync(url);
         }
@@ -105,6 +135,64 @@ public sealed class GatewayLab : IAsyncDisposable
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sessionId").GetString()!;
     }
+
+    /// <summary>Sequential <c>GET /api/users/me</c> through the gateway on one keep-alive connection; each must be 200.</summary>
+    public async Task GetMeSequentiallyAsync(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{GatewayPort}/api/users/me");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AccessToken);
+            using var response = await _http.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>
+    /// Commands clients sent to the lab's Redis while <paramref name="work"/> ran, by name, read from <c>MONITOR</c>
+    /// (<c>redis-cli monitor</c>). Commands a Lua script runs inside Redis (<c>[0 lua]</c>) are not round trips and
+    /// are left out.
+    /// </summary>
+    public async Task<Dictionary<string, int>> CountRedisCommandsAsync(Func<Task> work)
+    {
+        var start = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-p", RedisPort.ToString(), "monitor" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var monitor = Process.Start(start)!;
+        var lines = new List<string>();
+        var reading = Task.Run(async () =>
+        {
+            while (await monitor.StandardOutput.ReadLineAsync() is { } line)
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+            }
+        });
+        await Task.Delay(500); // MONITOR is on before the work starts
+        await work();
+        await Task.Delay(500); // commands still in flight
+        monitor.Kill();
+        await monitor.WaitForExitAsync();
+        await reading;
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            var match = MonitorLine().Match(line);
+            if (match.Success && match.Groups[1].Value != "lua")
+            {
+                var command = match.Groups[2].Value.ToUpperInvariant();
+                counts[command] = counts.GetValueOrDefault(command) + 1;
+            }
+        }
+        return counts;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d+\.\d+ \[\d+ ([^\]]+)\] ""([^""]+)""")]
+    private static partial System.Text.RegularExpressions.Regex MonitorLine();
 
     /// <summary>Sequential handshakes interleaved with plain proxied GETs, one client connection.</summary>
     public async Task<Dictionary<string, Samples>> TimeHandshakesAsync(int count)
@@ -152,6 +240,7 @@ public sealed class GatewayLab : IAsyncDisposable
             scgi_temp_path {{_directory}}/tmp;
             types { application/json json; }
             upstream backend { server 127.0.0.1:{{BackendPort}}; keepalive 64; }
+            upstream users { server 127.0.0.1:{{UsersPort}}; keepalive 64; }
             server {
                 listen 127.0.0.1:{{BackendPort}};
                 location = /jwks.json { root {{www}}; }
@@ -161,6 +250,15 @@ public sealed class GatewayLab : IAsyncDisposable
                 listen 127.0.0.1:{{NginxProxyPort}};
                 location / {
                     proxy_pass http://backend;
+                    proxy_http_version 1.1;
+                    proxy_set_header Connection "";
+                    proxy_set_header X-Forwarded-For $remote_addr;
+                }
+            }
+            server {
+                listen 127.0.0.1:{{NginxUsersPort}};
+                location / {
+                    proxy_pass http://users;
                     proxy_http_version 1.1;
                     proxy_set_header Connection "";
                     proxy_set_header X-Forwarded-For $remote_addr;
@@ -189,11 +287,75 @@ public sealed class GatewayLab : IAsyncDisposable
         var header = B64(Encoding.UTF8.GetBytes("""{"alg":"ES256","typ":"at+jwt","kid":"bench"}"""));
         var payload = B64(Encoding.UTF8.GetBytes(new JsonObject
         {
-            ["iss"] = "http://bench.example", ["aud"] = "distributed-api", ["sub"] = Guid.NewGuid().ToString(),
+            ["iss"] = "http://bench.example", ["aud"] = "distributed-api", ["sub"] = UserId.ToString(),
             ["sid"] = Guid.NewGuid().ToString(), ["jti"] = Guid.NewGuid().ToString(), ["iat"] = now, ["exp"] = now + 3600,
         }.ToJsonString()));
         var signature = _signingKey.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256);
         return $"{header}.{payload}.{B64(signature)}";
+    }
+
+    /// <summary>
+    /// A private PostgreSQL 15 (trust authentication on 127.0.0.1 only, data in the lab folder); as root, run as the
+    /// <c>postgres</c> user, which PostgreSQL requires. The UserService's migrations create the database.
+    /// </summary>
+    private async Task StartPostgresAsync()
+    {
+        const string bin = "/usr/lib/postgresql/15/bin";
+        var data = Directory.CreateDirectory(Path.Combine(_directory, "pg")).FullName;
+        string[] asPostgres = Environment.UserName == "root" ? ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"] : [];
+        if (asPostgres.Length > 0)
+        {
+            using var chown = Process.Start("chown", ["postgres:postgres", data])!;
+            await chown.WaitForExitAsync();
+        }
+        var initdb = new ProcessStartInfo(asPostgres.Length > 0 ? asPostgres[0] : $"{bin}/initdb") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in asPostgres.Skip(1).Concat(asPostgres.Length > 0 ? [$"{bin}/initdb"] : []).Concat(
+            ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions"]))
+        {
+            initdb.ArgumentList.Add(arg);
+        }
+        using (var init = Process.Start(initdb)!)
+        {
+            var errors = init.StandardError.ReadToEndAsync();
+            await init.StandardOutput.ReadToEndAsync();
+            await init.WaitForExitAsync();
+            if (init.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"initdb failed: {await errors}");
+            }
+        }
+        string[] server = [$"{bin}/postgres", "-D", data, "-p", PostgresPort.ToString(), "-c", "listen_addresses=127.0.0.1",
+            "-c", "unix_socket_directories=", "-c", "fsync=off"];
+        if (asPostgres.Length > 0)
+        {
+            Start(asPostgres[0], [.. asPostgres.Skip(1), .. server]);
+        }
+        else
+        {
+            Start(server[0], server[1..]);
+        }
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, PostgresPort);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(250);
+            }
+        }
+        throw new InvalidOperationException($"PostgreSQL did not come up:\n{_errors}");
+    }
+
+    private static string ReleaseDll(string project)
+    {
+        var dll = Path.GetFullPath(Path.Combine(RepositoryRoot(), project, "bin", "Release", "net10.0", $"{project}.dll"));
+        return File.Exists(dll)
+            ? dll
+            : throw new InvalidOperationException($"Build it first: dotnet build -c Release {project}/{project}.csproj ({dll} missing)");
     }
 
     private static string ClientPoint()

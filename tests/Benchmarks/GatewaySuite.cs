@@ -5,7 +5,11 @@ using System.Text.RegularExpressions;
 namespace Benchmarks;
 
 /// <summary>
-/// The gateway's cost per request, side by side against one backend (nginx serving static 1 KiB and 64 KiB bodies):
+/// First the real thing: <c>GET /api/users/me</c> on a profile-cache hit, on the Release UserService directly, through
+/// nginx <c>proxy_pass</c> and through the Release gateway (JWT validation, revocation, rate limit, YARP), interleaved;
+/// then the Redis round trips such a request costs end to end, counted from Redis (<c>MONITOR</c>, commands sent by
+/// clients — not those a script runs inside Redis) over <c>--requests</c> sequential requests, by command, next to
+/// an idle interval. Then the gateway's cost per request, side by side against one backend (nginx serving static 1 KiB and 64 KiB bodies):
 /// direct; through nginx <c>proxy_pass</c> (the outside yardstick); through the gateway on a route without policies
 /// (YARP plus the always-on middleware); through the full edge (JWT validation with the Redis revocation check plus
 /// the Redis rate limiter); and the full edge with JWE response encryption (<c>X-Session-Id</c>). Load from
@@ -28,6 +32,8 @@ public sealed partial class GatewaySuite : IBenchmarkSuite
         var session = await lab.StartSessionAsync();
 
         string[] bearer = [$"Authorization: Bearer {token}"];
+        await UsersMeAsync(lab, bearer, rounds, seconds, connections);
+        await RedisRoundTripsAsync(lab, Option(args, "--requests", 200));
         var variants = new List<(string Name, Func<string, string> Url, string[] Headers)>
         {
             ("direct (nginx static)", size => $"http://127.0.0.1:{lab.BackendPort}/plain/{size}.json", []),
@@ -72,6 +78,54 @@ public sealed partial class GatewaySuite : IBenchmarkSuite
             handshakeTable.Add(name, samples.Percentile(50), samples.Percentile(99), samples.Count);
         }
         handshakeTable.Print();
+    }
+
+    private static async Task UsersMeAsync(GatewayLab lab, string[] bearer, int rounds, int seconds, int connections)
+    {
+        var variants = new List<(string Name, string Url)>
+        {
+            ("direct UserService", $"http://127.0.0.1:{lab.UsersPort}/api/users/me"),
+            ("nginx proxy_pass → UserService", $"http://127.0.0.1:{lab.NginxUsersPort}/api/users/me"),
+            ("gateway → UserService", $"http://127.0.0.1:{lab.GatewayPort}/api/users/me"),
+        };
+        Console.WriteLine($"GET /api/users/me, profile cache hit: {rounds} rounds × {variants.Count} variants, wrk -t1 -c{connections} -d{seconds}s");
+        foreach (var variant in variants)
+        {
+            await Wrk.RunAsync(variant.Url, bearer, 1, connections); // warm-up: JIT, pools, JWK set, token cache, profile cache
+        }
+        var results = await Measure.InterleavedAsync(rounds, variants
+            .Select(v => (v.Name, (Func<Task<WrkResult>>)(() => Wrk.RunAsync(v.Url, bearer, seconds, connections))))
+            .ToList());
+        var direct = Median(results[variants[0].Name].Select(r => r.RequestsPerSecond));
+        var nginx = Median(results[variants[1].Name].Select(r => r.RequestsPerSecond));
+        var table = new Table("variant", "req/s (median)", "min", "max", "p50 ms", "p99 ms", "÷ direct", "÷ nginx");
+        foreach (var (name, runs) in results)
+        {
+            var rps = Median(runs.Select(r => r.RequestsPerSecond));
+            table.Add(name, rps, runs.Min(r => r.RequestsPerSecond), runs.Max(r => r.RequestsPerSecond),
+                Median(runs.Select(r => r.P50Ms)), Median(runs.Select(r => r.P99Ms)), rps / direct, rps / nginx);
+        }
+        table.Print();
+        Console.WriteLine();
+    }
+
+    private static async Task RedisRoundTripsAsync(GatewayLab lab, int requests)
+    {
+        Console.WriteLine($"Redis round trips: {requests} sequential GET /api/users/me (cache hit) through the gateway, counted by MONITOR");
+        var idle = await lab.CountRedisCommandsAsync(() => Task.Delay(TimeSpan.FromSeconds(1)));
+        var elapsed = Stopwatch.StartNew();
+        var busy = await lab.CountRedisCommandsAsync(() => lab.GetMeSequentiallyAsync(requests));
+        elapsed.Stop();
+        var table = new Table("command", $"during {requests} requests", "idle (2 s)", "per request");
+        foreach (var command in busy.Keys.Union(idle.Keys).Order())
+        {
+            var count = busy.GetValueOrDefault(command);
+            table.Add(command, count, idle.GetValueOrDefault(command), (double)count / requests);
+        }
+        table.Add("total", busy.Values.Sum(), idle.Values.Sum(), (double)busy.Values.Sum() / requests);
+        table.Print();
+        Console.WriteLine($"({elapsed.Elapsed.TotalSeconds:F1} s including 1 s of monitor start and drain)");
+        Console.WriteLine();
     }
 
     private static double Median(IEnumerable<double> values)

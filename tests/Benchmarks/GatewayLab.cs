@@ -334,18 +334,18 @@ public sealed partial class GatewayLab : IAsyncDisposable
         {
             Start(server[0], server[1..]);
         }
+        // The AppHost creates the services' databases; here createdb does, once the server takes connections.
         for (var attempt = 0; attempt < 120; attempt++)
         {
-            try
+            using var createdb = Process.Start(new ProcessStartInfo($"{bin}/createdb",
+                ["-h", "127.0.0.1", "-p", PostgresPort.ToString(), "-U", "postgres", "usersdb"]) { RedirectStandardError = true })!;
+            await createdb.StandardError.ReadToEndAsync();
+            await createdb.WaitForExitAsync();
+            if (createdb.ExitCode == 0)
             {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, PostgresPort);
                 return;
             }
-            catch (SocketException)
-            {
-                await Task.Delay(250);
-            }
+            await Task.Delay(250);
         }
         throw new InvalidOperationException($"PostgreSQL did not come up:\n{_errors}");
     }

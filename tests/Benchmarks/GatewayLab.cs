@@ -34,6 +34,8 @@ public sealed partial class GatewayLab : IAsyncDisposable
     public int NginxUsersPort { get; } = FreePort();
     public string AccessToken { get; private set; } = "";
     public Guid UserId { get; } = Guid.NewGuid();
+    public int GatewayPid { get; private set; }
+    public int UsersPid { get; private set; }
 
     public static async Task<GatewayLab> StartAsync()
     {
@@ -87,7 +89,7 @@ public sealed partial class GatewayLab : IAsyncDisposable
         {
             users.Environment[key] = value;
         }
-        Start(users);
+        UsersPid = Start(users);
         await WaitForAsync($"http://127.0.0.1:{UsersPort}/alive");
         var provisioned = await _http.PostAsJsonAsync($"http://127.0.0.1:{UsersPort}/internal/users",
             new { userId = UserId, email = $"{UserId:N}@bench.example", displayName = "Bench User", createdAt = DateTimeOffset.UtcNow });
@@ -121,7 +123,7 @@ public sealed partial class GatewayLab : IAsyncDisposable
         {
             gateway.Environment[key] = value;
         }
-        Start(gateway);
+        GatewayPid = Start(gateway);
 
         foreach (var url in new[] { $"http://127.0.0.1:{BackendPort}/plain/1k.json", $"http://127.0.0.1:{NginxProxyPort}/plain/1k.json", $"http://127.0.0.1:{GatewayPort}/alive", $"http://127.0.0.1:{NginxUsersPort}/alive" })
         {
@@ -134,6 +136,55 @@ public sealed partial class GatewayLab : IAsyncDisposable
         var response = await _http.PostAsJsonAsync($"http://127.0.0.1:{GatewayPort}/api/session", new { publicKey = ClientPoint() });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sessionId").GetString()!;
+    }
+
+    /// <summary>
+    /// CPU time (user + system, ms) used so far by each lab process: the gateway, the UserService, nginx (master and
+    /// workers), Redis and PostgreSQL (all its processes), read from <c>/proc</c>.
+    /// </summary>
+    public Dictionary<string, double> CpuMilliseconds()
+    {
+        var named = new Dictionary<int, string>();
+        foreach (var process in _processes.Where(p => !p.HasExited))
+        {
+            var name = process.Id == GatewayPid ? "gateway" : process.Id == UsersPid ? "users" : process.StartInfo.FileName switch
+            {
+                "nginx" => "nginx", "redis-server" => "redis", "setpriv" => "postgres", _ => null,
+            };
+            if (name is not null)
+            {
+                named[process.Id] = name;
+            }
+        }
+        var totals = new Dictionary<string, double>();
+        var tick = 1000.0 / 100; // USER_HZ
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            // Fields after the command name "(...)": state ppid ... utime(14) stime(15), counted from pid = 1.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            var owner = named.TryGetValue(pid, out var self) ? self : named.TryGetValue(parent, out var byParent) ? byParent : null;
+            if (owner is not null)
+            {
+                totals[owner] = totals.GetValueOrDefault(owner)
+                    + (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+                       + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) * tick;
+            }
+        }
+        return totals;
     }
 
     /// <summary>Sequential <c>GET /api/users/me</c> through the gateway on one keep-alive connection; each must be 200.</summary>
@@ -381,7 +432,7 @@ public sealed partial class GatewayLab : IAsyncDisposable
         Start(start);
     }
 
-    private void Start(ProcessStartInfo start)
+    private int Start(ProcessStartInfo start)
     {
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -400,6 +451,7 @@ public sealed partial class GatewayLab : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add(process);
+        return process.Id;
     }
 
     private async Task WaitForAsync(string url)

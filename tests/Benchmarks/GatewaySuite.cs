@@ -32,6 +32,11 @@ public sealed partial class GatewaySuite : IBenchmarkSuite
         var session = await lab.StartSessionAsync();
 
         string[] bearer = [$"Authorization: Bearer {token}"];
+        if (Array.IndexOf(args, "--trace") is var traceAt and >= 0)
+        {
+            await ProfileAsync(lab, bearer, args[traceAt + 1], seconds, connections);
+            return;
+        }
         await UsersMeAsync(lab, bearer, rounds, seconds, connections);
         await RedisRoundTripsAsync(lab, Option(args, "--requests", 200));
         var variants = new List<(string Name, Func<string, string> Url, string[] Headers)>
@@ -93,20 +98,59 @@ public sealed partial class GatewaySuite : IBenchmarkSuite
         {
             await Wrk.RunAsync(variant.Url, bearer, 1, connections); // warm-up: JIT, pools, JWK set, token cache, profile cache
         }
+        // Each run also reads the CPU time every lab process used (/proc/PID/stat), divided by the requests served.
         var results = await Measure.InterleavedAsync(rounds, variants
-            .Select(v => (v.Name, (Func<Task<WrkResult>>)(() => Wrk.RunAsync(v.Url, bearer, seconds, connections))))
+            .Select(v => (v.Name, (Func<Task<(WrkResult Load, Dictionary<string, double> CpuMs)>>)(async () =>
+            {
+                var before = lab.CpuMilliseconds();
+                var load = await Wrk.RunAsync(v.Url, bearer, seconds, connections);
+                var after = lab.CpuMilliseconds();
+                return (load, after.ToDictionary(p => p.Key, p => p.Value - before.GetValueOrDefault(p.Key)));
+            })))
             .ToList());
-        var direct = Median(results[variants[0].Name].Select(r => r.RequestsPerSecond));
-        var nginx = Median(results[variants[1].Name].Select(r => r.RequestsPerSecond));
-        var table = new Table("variant", "req/s (median)", "min", "max", "p50 ms", "p99 ms", "÷ direct", "÷ nginx");
+        var direct = Median(results[variants[0].Name].Select(r => r.Load.RequestsPerSecond));
+        var nginx = Median(results[variants[1].Name].Select(r => r.Load.RequestsPerSecond));
+        var processes = results.Values.SelectMany(runs => runs.SelectMany(r => r.CpuMs.Keys)).Distinct().Order().ToList();
+        var table = new Table(["variant", "req/s (median)", "min", "max", "p50 ms", "p99 ms", "÷ direct", "÷ nginx",
+            .. processes.Select(p => $"{p} CPU µs/req")]);
         foreach (var (name, runs) in results)
         {
-            var rps = Median(runs.Select(r => r.RequestsPerSecond));
-            table.Add(name, rps, runs.Min(r => r.RequestsPerSecond), runs.Max(r => r.RequestsPerSecond),
-                Median(runs.Select(r => r.P50Ms)), Median(runs.Select(r => r.P99Ms)), rps / direct, rps / nginx);
+            var rps = Median(runs.Select(r => r.Load.RequestsPerSecond));
+            table.Add([name, rps, runs.Min(r => r.Load.RequestsPerSecond), runs.Max(r => r.Load.RequestsPerSecond),
+                Median(runs.Select(r => r.Load.P50Ms)), Median(runs.Select(r => r.Load.P99Ms)), rps / direct, rps / nginx,
+                .. processes.Select(p => (object)Median(runs.Select(r =>
+                    r.CpuMs.GetValueOrDefault(p) * 1000 / (r.Load.RequestsPerSecond * seconds))))]);
         }
         table.Print();
+        Console.WriteLine("(CPU per request: user + system time of each lab process over the run ÷ requests served; 10 ms clock ticks)");
         Console.WriteLine();
+    }
+
+    /// <summary>
+    /// Where the gateway's time goes on <c>GET /api/users/me</c>: a CPU-sampling trace of the gateway process
+    /// (<c>dotnet-trace</c>, given by path) while wrk loads it, then the methods longest on the stack.
+    /// </summary>
+    private static async Task ProfileAsync(GatewayLab lab, string[] bearer, string dotnetTrace, int seconds, int connections)
+    {
+        var url = $"http://127.0.0.1:{lab.GatewayPort}/api/users/me";
+        await Wrk.RunAsync(url, bearer, 2, connections);
+        var output = Path.Combine(Path.GetTempPath(), $"gateway-{lab.GatewayPid}.nettrace");
+        using var trace = Process.Start(new ProcessStartInfo(dotnetTrace,
+            ["collect", "-p", lab.GatewayPid.ToString(CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time,dotnet-common",
+             "--duration", TimeSpan.FromSeconds(seconds + 1).ToString(@"dd\:hh\:mm\:ss", CultureInfo.InvariantCulture), "-o", output])
+            { RedirectStandardOutput = true, RedirectStandardInput = true })!;
+        await Task.Delay(1000);
+        var load = await Wrk.RunAsync(url, bearer, seconds, connections);
+        await trace.StandardOutput.ReadToEndAsync();
+        await trace.WaitForExitAsync();
+        Console.WriteLine($"gateway GET /api/users/me under trace: {load.RequestsPerSecond:F0} req/s; trace {output}");
+        foreach (var inclusive in new[] { false, true })
+        {
+            using var report = Process.Start(new ProcessStartInfo(dotnetTrace,
+                ["report", output, "topN", "-n", "30", .. inclusive ? new[] { "--inclusive" } : []]) { RedirectStandardOutput = true })!;
+            Console.WriteLine(await report.StandardOutput.ReadToEndAsync());
+            await report.WaitForExitAsync();
+        }
     }
 
     private static async Task RedisRoundTripsAsync(GatewayLab lab, int requests)

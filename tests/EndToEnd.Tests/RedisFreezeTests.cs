@@ -62,21 +62,34 @@ public sealed partial class RedisFreezeTests(DistributedAppFixture fixture, ITes
     }
 
     /// <summary>
-    /// The redis-server of this test's own AppHost: the process listening on the port of its connection string,
-    /// checked to be a redis-server serving that port (its title is rewritten to "redis-server 127.0.0.1:PORT").
+    /// The redis-server of this test's own AppHost: the PID DCP reports for the Redis resource (its client port is
+    /// DCP's proxy, so the port alone would name the proxy), checked to be a redis-server
+    /// (its title is rewritten to "/usr/bin/redis-server 127.0.0.1:PORT").
     /// </summary>
     private async Task<int> RedisServerPidAsync()
     {
-        var connection = await fixture.ConnectionStringAsync(ResourceNames.Redis);
-        var port = int.Parse(connection.Split(',')[0].Split(':')[^1]);
-        var ss = Process.Start(new ProcessStartInfo("ss", $"-Hltnp sport = :{port}") { RedirectStandardOutput = true })!;
-        var listing = await ss.StandardOutput.ReadToEndAsync();
-        await ss.WaitForExitAsync();
-        var pid = int.Parse(ListenerPid().Match(listing).Groups[1].Value);
+        int? pid = null;
+        using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await foreach (var update in fixture.App.ResourceNotifications.WatchAsync(replayed.Token))
+            {
+                if (update.Resource.Name == ResourceNames.Redis
+                    && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+                    && int.TryParse(value.ToString(), out var reported))
+                {
+                    pid = reported;
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        Assert.True(pid is not null, "the Redis resource reports no executable.pid");
         var commandLine = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Replace('\0', ' ');
-        Assert.StartsWith("redis-server", commandLine);
-        Assert.Contains($":{port}", commandLine);
-        return pid;
+        Assert.Equal("redis-server", Path.GetFileName(commandLine.Split(' ')[0]));
+        return pid.Value;
     }
 
     private const int SigStop = 19;
@@ -85,6 +98,4 @@ public sealed partial class RedisFreezeTests(DistributedAppFixture fixture, ITes
     [DllImport("libc", EntryPoint = "kill")]
     private static extern int Signal(int pid, int signal);
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"pid=(\d+)")]
-    private static partial System.Text.RegularExpressions.Regex ListenerPid();
 }

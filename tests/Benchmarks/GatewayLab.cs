@@ -20,6 +20,7 @@ namespace Benchmarks;
 public sealed partial class GatewayLab : IAsyncDisposable
 {
     private readonly List<Process> _processes = [];
+    private IReadOnlyDictionary<string, string> _gatewayOverrides = new Dictionary<string, string>();
     private readonly string _directory = Directory.CreateTempSubdirectory("gateway-bench-").FullName;
     private readonly HttpClient _http = new();
     private readonly StringBuilder _errors = new();
@@ -37,9 +38,10 @@ public sealed partial class GatewayLab : IAsyncDisposable
     public int GatewayPid { get; private set; }
     public int UsersPid { get; private set; }
 
-    public static async Task<GatewayLab> StartAsync()
+    /// <param name="gatewayOverrides">Extra environment for the gateway (<c>--gateway-env KEY=VALUE</c>), to see what a setting costs.</param>
+    public static async Task<GatewayLab> StartAsync(IReadOnlyDictionary<string, string>? gatewayOverrides = null)
     {
-        var lab = new GatewayLab();
+        var lab = new GatewayLab { _gatewayOverrides = gatewayOverrides ?? new Dictionary<string, string>() };
         try
         {
             await lab.StartAllAsync();
@@ -119,7 +121,7 @@ public sealed partial class GatewayLab : IAsyncDisposable
             ["services__identityservice__http__0"] = $"http://127.0.0.1:{BackendPort}",
             ["services__realtimeservice__http__0"] = $"http://127.0.0.1:{BackendPort}",
         };
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in environment.Concat(_gatewayOverrides))
         {
             gateway.Environment[key] = value;
         }

@@ -27,7 +27,9 @@ public sealed partial class GatewaySuite : IBenchmarkSuite
         var rounds = Option(args, "--rounds", 3);
         var seconds = Option(args, "--seconds", 5);
         var connections = Option(args, "--connections", 16);
-        await using var lab = await GatewayLab.StartAsync();
+        var overrides = args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--gateway-env" && a.i + 1 < args.Length)
+            .Select(a => args[a.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+        await using var lab = await GatewayLab.StartAsync(overrides);
         var token = lab.AccessToken;
         var session = await lab.StartSessionAsync();
 
@@ -39,6 +41,10 @@ public sealed partial class GatewaySuite : IBenchmarkSuite
         }
         await UsersMeAsync(lab, bearer, rounds, seconds, connections);
         await RedisRoundTripsAsync(lab, Option(args, "--requests", 200));
+        if (args.Contains("--users-me-only"))
+        {
+            return;
+        }
         var variants = new List<(string Name, Func<string, string> Url, string[] Headers)>
         {
             ("direct (nginx static)", size => $"http://127.0.0.1:{lab.BackendPort}/plain/{size}.json", []),
@@ -57,21 +63,11 @@ public sealed partial class GatewaySuite : IBenchmarkSuite
                 await Wrk.RunAsync(variant.Url(size), variant.Headers, 1, connections); // warm-up
             }
             var results = await Measure.InterleavedAsync(rounds, variants
-                .Select(v => (v.Name, (Func<Task<WrkResult>>)(() => Wrk.RunAsync(v.Url(size), v.Headers, seconds, connections))))
+                .Select(v => (v.Name, (Func<Task<LoadWithCpu>>)(() => RunWithCpuAsync(lab, v.Url(size), v.Headers, seconds, connections))))
                 .ToList());
-
-            var direct = Median(results[variants[0].Name].Select(r => r.RequestsPerSecond));
-            var nginx = Median(results[variants[1].Name].Select(r => r.RequestsPerSecond));
             Console.WriteLine();
             Console.WriteLine($"body {size.ToUpperInvariant().Replace("K", " KiB", StringComparison.Ordinal)}");
-            var table = new Table("variant", "req/s (median)", "min", "max", "p50 ms", "p99 ms", "÷ direct", "÷ nginx");
-            foreach (var (name, runs) in results)
-            {
-                var rps = Median(runs.Select(r => r.RequestsPerSecond));
-                table.Add(name, rps, runs.Min(r => r.RequestsPerSecond), runs.Max(r => r.RequestsPerSecond),
-                    Median(runs.Select(r => r.P50Ms)), Median(runs.Select(r => r.P99Ms)), rps / direct, rps / nginx);
-            }
-            table.Print();
+            PrintWithCpu(results, seconds);
         }
 
         Console.WriteLine();
@@ -98,21 +94,34 @@ public sealed partial class GatewaySuite : IBenchmarkSuite
         {
             await Wrk.RunAsync(variant.Url, bearer, 1, connections); // warm-up: JIT, pools, JWK set, token cache, profile cache
         }
-        // Each run also reads the CPU time every lab process used (/proc/PID/stat), divided by the requests served.
         var results = await Measure.InterleavedAsync(rounds, variants
-            .Select(v => (v.Name, (Func<Task<(WrkResult Load, Dictionary<string, double> CpuMs)>>)(async () =>
-            {
-                var before = lab.CpuMilliseconds();
-                var load = await Wrk.RunAsync(v.Url, bearer, seconds, connections);
-                var after = lab.CpuMilliseconds();
-                return (load, after.ToDictionary(p => p.Key, p => p.Value - before.GetValueOrDefault(p.Key)));
-            })))
+            .Select(v => (v.Name, (Func<Task<LoadWithCpu>>)(() => RunWithCpuAsync(lab, v.Url, bearer, seconds, connections))))
             .ToList());
-        var direct = Median(results[variants[0].Name].Select(r => r.Load.RequestsPerSecond));
-        var nginx = Median(results[variants[1].Name].Select(r => r.Load.RequestsPerSecond));
-        var processes = results.Values.SelectMany(runs => runs.SelectMany(r => r.CpuMs.Keys)).Distinct().Order().ToList();
+        PrintWithCpu(results, seconds);
+        Console.WriteLine();
+    }
+
+    private sealed record LoadWithCpu(WrkResult Load, Dictionary<string, double> CpuMs);
+
+    /// <summary>One wrk run, and the CPU time every lab process used meanwhile (/proc/PID/stat).</summary>
+    private static async Task<LoadWithCpu> RunWithCpuAsync(GatewayLab lab, string url, string[] headers, int seconds, int connections)
+    {
+        var before = lab.CpuMilliseconds();
+        var load = await Wrk.RunAsync(url, headers, seconds, connections);
+        var after = lab.CpuMilliseconds();
+        return new LoadWithCpu(load, after.ToDictionary(p => p.Key, p => p.Value - before.GetValueOrDefault(p.Key)));
+    }
+
+    /// <summary>The variants' table (the first is "direct", the second "nginx") with each process's CPU per request.</summary>
+    private static void PrintWithCpu(Dictionary<string, List<LoadWithCpu>> results, int seconds)
+    {
+        var names = results.Keys.ToList();
+        var direct = Median(results[names[0]].Select(r => r.Load.RequestsPerSecond));
+        var nginx = Median(results[names[1]].Select(r => r.Load.RequestsPerSecond));
+        var processes = results.Values.SelectMany(runs => runs.SelectMany(r => r.CpuMs.Keys)).Distinct().Order()
+            .Where(p => results.Values.Any(runs => runs.Any(r => r.CpuMs[p] > 0))).ToList();
         var table = new Table(["variant", "req/s (median)", "min", "max", "p50 ms", "p99 ms", "÷ direct", "÷ nginx",
-            .. processes.Select(p => $"{p} CPU µs/req")]);
+            .. processes.Select(p => $"{p} µs CPU/req")]);
         foreach (var (name, runs) in results)
         {
             var rps = Median(runs.Select(r => r.Load.RequestsPerSecond));
@@ -122,8 +131,7 @@ public sealed partial class GatewaySuite : IBenchmarkSuite
                     r.CpuMs.GetValueOrDefault(p) * 1000 / (r.Load.RequestsPerSecond * seconds))))]);
         }
         table.Print();
-        Console.WriteLine("(CPU per request: user + system time of each lab process over the run ÷ requests served; 10 ms clock ticks)");
-        Console.WriteLine();
+        Console.WriteLine("(µs CPU/req: user + system time of each lab process during the run ÷ requests served; 10 ms clock ticks)");
     }
 
     /// <summary>

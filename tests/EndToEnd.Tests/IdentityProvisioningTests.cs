@@ -43,8 +43,9 @@ public sealed class IdentityProvisioningTests(DistributedAppFixture fixture)
 
         Assert.Equal(HttpStatusCode.NoContent, (await IdentityClient.LogoutAsync(Gateway, tokens.AccessToken, tokens.RefreshToken)).StatusCode);
 
-        var after = await GetMeAsync(tokens.AccessToken);
-        await GatewayRoutingTests.AssertProblem(after, HttpStatusCode.Unauthorized);
+        // Revocation is pushed to every validator: rejected within the contract's second.
+        await UserTestSupport.EventuallyAsync(async () => (await GetMeAsync(tokens.AccessToken)).StatusCode == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(1));
+        await GatewayRoutingTests.AssertProblem(await GetMeAsync(tokens.AccessToken), HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -56,6 +57,7 @@ public sealed class IdentityProvisioningTests(DistributedAppFixture fixture)
 
         await IdentityClient.RefreshAsync(Gateway, tokens.RefreshToken);
 
+        await UserTestSupport.EventuallyAsync(async () => (await GetMeAsync(next.AccessToken)).StatusCode == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(1));
         await GatewayRoutingTests.AssertProblem(await GetMeAsync(next.AccessToken), HttpStatusCode.Unauthorized);
     }
 

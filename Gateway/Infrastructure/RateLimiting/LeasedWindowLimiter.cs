@@ -52,7 +52,6 @@ public sealed class LeasedWindowLimiter(
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
-        Interlocked.Exchange(ref _lastUsedTicks, DateTime.UtcNow.Ticks);
         while (true)
         {
             TaskCompletionSource<LeaseGrant> pending;
@@ -87,6 +86,8 @@ public sealed class LeasedWindowLimiter(
     /// <summary>Spends a permit of the live lease, or repeats a refusal still in force; null when the store must be asked.</summary>
     private RateLimitLease? TryAnswerLocally()
     {
+        // Also for answers from the lease: an "idle" limiter is dropped by the partitioned limiter, lease and all.
+        _lastUsedTicks = DateTime.UtcNow.Ticks;
         var now = clock.GetTimestamp();
         if (_left > 0 && now < _leaseEnds)
         {

@@ -16,8 +16,12 @@ public static class Poll
         }
     }
 
-    /// <summary>Polls <paramref name="read"/> until its value satisfies <paramref name="done"/>; returns that value.</summary>
-    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? within = null, string what = "the value")
+    /// <summary>
+    /// Polls <paramref name="read"/> until its value satisfies <paramref name="done"/> and returns that value; past the
+    /// deadline it fails or, when the caller reports itself (<paramref name="failAtDeadline"/> false), returns the last value.
+    /// </summary>
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? within = null, string what = "the value",
+        bool failAtDeadline = true)
     {
         var deadline = DateTime.UtcNow + (within ?? DefaultDeadline);
         while (true)
@@ -27,7 +31,11 @@ public static class Poll
             {
                 return value;
             }
-            Assert.True(DateTime.UtcNow < deadline, $"{what} was still {value} after {within ?? DefaultDeadline}");
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.False(failAtDeadline, $"{what} was still {value} after {within ?? DefaultDeadline}");
+                return value;
+            }
             await Task.Delay(250);
         }
     }

@@ -20,23 +20,27 @@ public static class Problems
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(JsonValueKind.Object, problem.ValueKind);
+        foreach (var member in new[] { "type", "title", "status", "traceId" })
+        {
+            Assert.True(problem.TryGetProperty(member, out _), $"the {(int)response.StatusCode} problem has no '{member}': {problem}");
+        }
         Assert.Equal((int)response.StatusCode, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("type").GetString()), "a problem has a type");
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()), "a problem has a title");
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("type").GetString()), "a problem's type is not empty");
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()), "a problem's title is not empty");
         Assert.Matches("^[0-9a-f]{32}$", problem.GetProperty("traceId").GetString());
         return problem;
     }
 
-    /// <summary>What is wrong with <paramref name="response"/> as a problem, or null when it is one (for sweeps that collect).</summary>
-    public static async Task<string?> ShapeErrorAsync(HttpResponseMessage response)
+    /// <summary>What is wrong with an answer as a problem, or null when it is one (for sweeps that collect rather than stop).</summary>
+    public static string? ShapeError(int status, string? mediaType, byte[] body)
     {
-        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+        if (mediaType != "application/problem+json")
         {
-            return $"Content-Type {response.Content.Headers.ContentType?.MediaType ?? "none"}";
+            return $"Content-Type {mediaType ?? "none"}";
         }
         try
         {
-            var problem = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync()).RootElement;
+            var problem = JsonDocument.Parse(body).RootElement;
             if (problem.ValueKind != JsonValueKind.Object)
             {
                 return "body is not an object";
@@ -44,11 +48,11 @@ public static class Problems
             var missing = new[] { "type", "title", "status", "traceId" }.Where(name => !problem.TryGetProperty(name, out _)).ToList();
             if (missing.Count > 0)
             {
-                return "missing " + string.Join(',', missing);
+                return "problem without " + string.Join(',', missing);
             }
-            return problem.GetProperty("status").ValueKind == JsonValueKind.Number && problem.GetProperty("status").GetInt32() == (int)response.StatusCode
+            return problem.GetProperty("status").ValueKind == JsonValueKind.Number && problem.GetProperty("status").GetInt32() == status
                 ? null
-                : "status in body differs";
+                : "status in the body differs";
         }
         catch (JsonException)
         {

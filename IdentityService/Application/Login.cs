@@ -13,7 +13,7 @@ public sealed partial class Login(IdentityDbContext db, Argon2idPasswordHasher h
 {
     public async Task<TokenPair?> ExecuteAsync(string email, string password, CancellationToken cancellationToken)
     {
-        var account = await FindByEmailAsync(db, CredentialRules.NormalizeEmail(email), cancellationToken);
+        var account = await FindByEmailAsync(db, ServiceDefaults.Text.TextRules.NormalizeEmail(email), cancellationToken);
         var check = await hasher.VerifyAsync(password, account?.PasswordHash, cancellationToken);
         if (account is null || !check.Matches)
         {

@@ -26,7 +26,7 @@ public sealed class RegisterAccount(
 {
     public async Task<RegistrationResult> ExecuteAsync(string email, string password, string displayName, CancellationToken cancellationToken)
     {
-        email = CredentialRules.NormalizeEmail(email);
+        email = ServiceDefaults.Text.TextRules.NormalizeEmail(email);
         // Cheap early answer; the unique index below is what actually guarantees it under concurrency.
         if (await Login.FindByEmailAsync(db, email, cancellationToken) is not null)
         {

@@ -108,7 +108,7 @@ public sealed class HttpInputSweepTests(DistributedAppFixture fixture, ITestOutp
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, route.Path) { Content = new ByteArrayContent(mutant.Body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/jose");
-            var (status, mediaType, body) = await ReadAsync(await fixture.Gateway.SendAsync(request));
+            var (status, mediaType, body) = await OpenAsync(session, await fixture.Gateway.SendAsync(request));
             await JudgeAsync(run, "jwe envelope", mutant, status, mediaType, body);
         }
     }
@@ -126,13 +126,17 @@ public sealed class HttpInputSweepTests(DistributedAppFixture fixture, ITestOutp
         {
             request.WithBearer(route.Bearer);
         }
-        var response = await fixture.Gateway.SendAsync(request);
+        return await OpenAsync(session, await fixture.Gateway.SendAsync(request));
+    }
+
+    /// <summary>Status, media type and body of an answer; an encrypted one is judged by what is inside.</summary>
+    private static async Task<(int, string?, byte[])> OpenAsync(GatewayJweClient session, HttpResponseMessage response)
+    {
         var (status, mediaType, body) = await ReadAsync(response);
         if (mediaType != "application/jose")
         {
             return (status, mediaType, body);
         }
-        // The answer to an encrypted request is encrypted too: judge what is inside.
         var (header, plaintext) = session.Decrypt(Encoding.ASCII.GetString(body));
         Assert.Equal(status, header.GetProperty("status").GetInt32());
         return (status, header.GetProperty("cty").GetString(), Encoding.UTF8.GetBytes(plaintext));

@@ -175,7 +175,10 @@ public sealed class JsonObjectBody
         }
     }
 
-    /// <summary><c>application/json</c> or any <c>application/*+json</c> (merge patch), UTF-8 or no charset.</summary>
+    /// <summary>Charsets whose bytes are read correctly as UTF-8 (ASCII is a subset); any other is 415, not misread.</summary>
+    private static readonly HashSet<string> Utf8Charsets = new(["utf-8", "utf8", "us-ascii"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary><c>application/json</c> or any <c>application/*+json</c> (merge patch), UTF-8 (or ASCII) or no charset.</summary>
     public static bool IsJson(string? contentType)
     {
         if (string.IsNullOrEmpty(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var media))
@@ -186,7 +189,7 @@ public sealed class JsonObjectBody
         var charset = media.Charset.Value;
         return (type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
                 || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
-            && (charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+            && (charset is null || Utf8Charsets.Contains(charset));
     }
 
     private static RequestInputException BadRequest(string detail) => new(StatusCodes.Status400BadRequest, detail);

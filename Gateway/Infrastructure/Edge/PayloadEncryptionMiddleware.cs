@@ -1,9 +1,9 @@
-using ServiceDefaults.Input;
 using System.Text;
 using Gateway.Domain;
 using Gateway.Infrastructure.Encryption;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Input;
 
 namespace Gateway.Infrastructure.Edge;
 

@@ -1,7 +1,7 @@
-using ServiceDefaults.Input;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Input;
 
 namespace Gateway.Infrastructure.Edge;
 

@@ -86,7 +86,7 @@ public static class JweCompact
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object ||
                 Text(root, "alg") != "dir" || Text(root, "enc") != "A256GCM" ||
-                Text(root, "kid") is not { Length: > 0 } kid || Text(root, "cty") is not { Length: > 0 } cty ||
+                Text(root, "kid") is not { Length: > 0 } kid || Text(root, "cty") is not { Length: > 0 } cty || cty.Any(char.IsControl) ||
                 Text(root, "htm") is not { Length: > 0 } htm || Text(root, "htu") is not { Length: > 0 } htu ||
                 !root.TryGetProperty("iat", out var iat) || iat.ValueKind != JsonValueKind.Number || !iat.TryGetInt64(out var issuedAt))
             {

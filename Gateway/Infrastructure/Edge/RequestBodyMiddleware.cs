@@ -56,7 +56,8 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<Gateway
             await ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds {_limit} bytes.");
             return;
         }
-        catch (InvalidDataException)
+        // gzip/deflate report a corrupt stream as InvalidDataException, Brotli as InvalidOperationException.
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
         {
             await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "The body does not match its Content-Encoding.");
             return;

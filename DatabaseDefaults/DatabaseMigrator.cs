@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Applies a service's EF Core migrations before it listens, so that <c>/health</c> is never ready on an old
+/// schema. Replicas starting together need no lock of ours: EF Core 10's <c>MigrateAsync</c> takes the
+/// provider's migration lock (Npgsql: <c>LOCK TABLE "__EFMigrationsHistory" IN ACCESS EXCLUSIVE MODE</c> in the
+/// migration transaction) and re-reads the applied migrations under it, so the second replica finds nothing to
+/// do (measured: README, "Migrations"). What remains is waiting for a database that is still starting.
+/// </summary>
+public static partial class DatabaseMigrator
+{
+    private const int MaxAttempts = 30;
+
+    public static async Task MigrateDatabaseAsync<TContext>(this WebApplication app, CancellationToken cancellationToken = default)
+        where TContext : DbContext =>
+        await MigrateAsync<TContext>(app.Services, cancellationToken);
+
+    public static async Task MigrateAsync<TContext>(IServiceProvider services, CancellationToken cancellationToken = default)
+        where TContext : DbContext
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrator).FullName!);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var scope = services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<TContext>();
+                var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+                if (pending.Count > 0)
+                {
+                    LogApplying(logger, typeof(TContext).Name, pending.Count, string.Join(", ", pending));
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
+                LogUpToDate(logger, typeof(TContext).Name);
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException && attempt < MaxAttempts)
+            {
+                LogRetrying(logger, attempt, e.GetType().Name);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), cancellationToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Context}: applying {Count} migration(s): {Migrations}")]
+    private static partial void LogApplying(ILogger logger, string context, int count, string migrations);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Context}: database schema is up to date")]
+    private static partial void LogUpToDate(ILogger logger, string context);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database not reachable for migrations (attempt {Attempt}, {Reason}); retrying")]
+    private static partial void LogRetrying(ILogger logger, int attempt, string reason);
+}

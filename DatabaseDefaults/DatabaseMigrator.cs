@@ -8,18 +8,22 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Applies a service's EF Core migrations before it listens, so that <c>/health</c> is never ready on an old
-/// schema. Replicas starting together need no lock of ours: EF Core 10's <c>MigrateAsync</c> takes the
-/// provider's migration lock (Npgsql: <c>LOCK TABLE "__EFMigrationsHistory" IN ACCESS EXCLUSIVE MODE</c> in the
-/// migration transaction) and re-reads the applied migrations under it, so the second replica finds nothing to
-/// do (measured: README, "Migrations"). What remains is waiting for a database that is still starting.
+/// schema. Replicas starting together take turns on a session-level PostgreSQL advisory lock held across the whole
+/// <c>MigrateAsync</c>: EF Core 10's own migration lock (Npgsql: <c>LOCK TABLE "__EFMigrationsHistory"</c>) lives
+/// only inside each migration's transaction, so with two or more pending migrations a second replica got in
+/// between and failed on "column … already exists" (README § Migrations; DatabaseMigrationTests). Waits for a
+/// database that is still starting.
 /// </summary>
 public static partial class DatabaseMigrator
 {
     private const int MaxAttempts = 30;
 
-    public static async Task MigrateDatabaseAsync<TContext>(this WebApplication app, CancellationToken cancellationToken = default)
+    // Any constant; advisory locks are per database, so both services can use the same one. "migrate" in ASCII.
+    private const long MigrationLockKey = 0x6d696772617465;
+
+    public static Task MigrateDatabaseAsync<TContext>(this WebApplication app, CancellationToken cancellationToken = default)
         where TContext : DbContext =>
-        await MigrateAsync<TContext>(app.Services, cancellationToken);
+        MigrateAsync<TContext>(app.Services, cancellationToken);
 
     public static async Task MigrateAsync<TContext>(IServiceProvider services, CancellationToken cancellationToken = default)
         where TContext : DbContext
@@ -31,6 +35,15 @@ public static partial class DatabaseMigrator
             {
                 await using var scope = services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<TContext>();
+                // Its own unpooled connection, so that closing it really ends the session and releases the lock,
+                // also when migrating throws.
+                var lockConnectionString = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
+                await using var lockConnection = new NpgsqlConnection(lockConnectionString.ConnectionString);
+                await lockConnection.OpenAsync(cancellationToken);
+                await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", lockConnection))
+                {
+                    await take.ExecuteNonQueryAsync(cancellationToken);
+                }
                 var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
                 if (pending.Count > 0)
                 {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using UserService.Application;
 
 namespace UserService.Infrastructure;
 
@@ -10,7 +11,7 @@ namespace UserService.Infrastructure;
 /// Short-lived cache of list/search pages (<c>users:list:{hash}</c>, at most 30 s, contract §3).
 /// Pages are not invalidated on writes; they simply age out. Never throws, never waits past the timeout.
 /// </summary>
-public sealed class ListCache(IConnectionMultiplexer redis, IOptions<CacheOptions> options)
+public sealed class ListCache(IConnectionMultiplexer redis, IOptions<CacheOptions> options) : IPageCache
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -22,8 +23,9 @@ public sealed class ListCache(IConnectionMultiplexer redis, IOptions<CacheOption
         return $"users:list:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(query)))}";
     }
 
-    public async Task<T?> GetAsync<T>(string key) where T : class
+    public async Task<ProfilePage?> GetAsync(string? search, int page, int pageSize)
     {
+        var key = Key(search, page, pageSize);
         if (!Enabled)
         {
             return null;
@@ -31,7 +33,7 @@ public sealed class ListCache(IConnectionMultiplexer redis, IOptions<CacheOption
         try
         {
             var value = await redis.GetDatabase().StringGetAsync(key).WaitAsync(options.Value.OperationTimeout);
-            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<T>(value.ToString(), Json);
+            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<ProfilePage>(value.ToString(), Json);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
         {
@@ -39,8 +41,9 @@ public sealed class ListCache(IConnectionMultiplexer redis, IOptions<CacheOption
         }
     }
 
-    public async Task SetAsync<T>(string key, T value)
+    public async Task SetAsync(string? search, int page, int pageSize, ProfilePage value)
     {
+        var key = Key(search, page, pageSize);
         if (!Enabled)
         {
             return;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using UserService.Application;
 using UserService.Domain;
 
 namespace UserService.Infrastructure;
@@ -13,7 +14,7 @@ namespace UserService.Infrastructure;
 /// trouble it reports a miss (reads) or hands the write to <see cref="CacheRepairQueue"/> (writes).
 /// </summary>
 public sealed partial class ProfileCache(
-    IConnectionMultiplexer redis, IOptions<CacheOptions> options, CacheRepairQueue repairs, ILogger<ProfileCache> logger)
+    IConnectionMultiplexer redis, IOptions<CacheOptions> options, CacheRepairQueue repairs, ILogger<ProfileCache> logger) : IProfileCache
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Gateway.Application;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -11,7 +12,7 @@ namespace Gateway.Infrastructure.Encryption;
 /// associated data, so a Redis dump alone reveals no key and an entry cannot be moved to another id.
 /// A seen-set (<c>gateway-jwe-seen:{fingerprint}</c>, SET NX with expiry) rejects replays across replicas.
 /// </summary>
-public sealed partial class SessionStore
+public sealed partial class SessionStore : ISessionKeyStore
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly byte[] _masterKey;

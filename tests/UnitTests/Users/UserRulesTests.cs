@@ -37,8 +37,8 @@ public sealed class UserRulesTests
     {
         using var db = new UsersDbContext(new DbContextOptionsBuilder<UsersDbContext>().UseNpgsql("Host=unused").Options);
 
-        var searched = SearchProfiles.Ordered(SearchProfiles.Matching(db.Profiles, "50%"), "50%").ToQueryString();
-        var listed = SearchProfiles.Ordered(SearchProfiles.Matching(db.Profiles, null), null).ToQueryString();
+        var searched = ProfileRepository.Ordered(ProfileRepository.Matching(db.Profiles, "50%"), "50%").ToQueryString();
+        var listed = ProfileRepository.Ordered(ProfileRepository.Matching(db.Profiles, null), null).ToQueryString();
 
         Assert.Contains("ILIKE", searched);
         Assert.Contains("ESCAPE '\\'", searched);

@@ -1,25 +1,13 @@
-using Gateway.Endpoints;
-using Gateway.Infrastructure;
-using Gateway.Infrastructure.Edge;
+using Gateway;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-// Redis is shared state the gateway can work around (see README), so its own check reports Degraded, not Unhealthy.
-builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true);
-builder.Services.AddHealthChecks().AddDegradableRedisCheck("rate limits fall back to per-replica memory and encryption sessions are refused; routing goes on.");
-builder.AddGatewayEdge();
-builder.Services.AddReverseProxy()
-    .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-    .AddServiceDiscoveryDestinationResolver();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseServiceDefaults();
-app.UseGatewayEdge();
-app.MapDefaultEndpoints();
-app.MapSessionEndpoints();
-app.MapReverseProxy();
+app.UseApplication();
 
 app.Run();
 

@@ -1,20 +1,12 @@
-using IdentityService.Endpoints;
-using IdentityService.Infrastructure;
+using IdentityService;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddIdentityServices();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseServiceDefaults();
-app.UseAuthentication();
-app.UseAuthorization();
-app.MapDefaultEndpoints();
-app.MapWellKnownEndpoints();
-app.MapAuthEndpoints();
+await app.UseApplicationAsync();
 
-// Before listening: /health must never answer on an old schema.
-await app.MigrateDatabaseAsync();
 app.Run();

@@ -82,7 +82,8 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (readiness: every registered check) and <c>/alive</c> (liveness: only the process itself).
+    /// Maps <c>/health</c> (readiness: every registered check; each check's detail as JSON when asked with
+    /// <c>Accept: application/json</c>) and <c>/alive</c> (liveness: only the process itself).
     /// A Degraded dependency still answers 200 so that it never takes the service out of rotation.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
@@ -93,7 +94,7 @@ public static class Extensions
             [HealthStatus.Degraded] = StatusCodes.Status200OK,
             [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
         };
-        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResultStatusCodes = statusCodes });
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResultStatusCodes = statusCodes, ResponseWriter = HealthReportWriter.WriteAsync });
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),

@@ -1,18 +1,24 @@
 using System.Security.Cryptography;
 using Gateway.Domain;
 using Gateway.Infrastructure;
-using Gateway.Infrastructure.Encryption;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Application;
 
 public sealed record CreatedSession(string SessionId, string PublicKey, DateTimeOffset ExpiresAt);
 
+/// <summary>Where session keys live between requests (Redis, sealed: Infrastructure/Encryption/SessionStore.cs).</summary>
+public interface ISessionKeyStore
+{
+    /// <summary>Stores the key for the lifetime; the caller zeroes its copy right after.</summary>
+    Task SaveAsync(string sessionId, byte[] sessionKey, TimeSpan lifetime);
+}
+
 /// <summary>
 /// Contract §5.1 step 1: a fresh server key pair per session (so one leaked session key exposes one session only),
 /// the key agreement, and the sealed session key in Redis. Null when the client's point is invalid.
 /// </summary>
-public sealed class CreateSession(SessionStore sessions, IOptions<GatewayOptions> options, TimeProvider clock)
+public sealed class CreateSession(ISessionKeyStore sessions, IOptions<GatewayOptions> options, TimeProvider clock)
 {
     public async Task<CreatedSession?> ExecuteAsync(byte[] clientPoint)
     {

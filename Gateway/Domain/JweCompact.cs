@@ -86,17 +86,22 @@ public static class JweCompact
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object ||
                 Text(root, "alg") != "dir" || Text(root, "enc") != "A256GCM" ||
-                Text(root, "kid") is not { Length: > 0 } kid || Text(root, "cty") is not { Length: > 0 } cty ||
+                Text(root, "kid") is not { Length: > 0 } kid || Text(root, "cty") is not { Length: > 0 } cty || cty.Any(char.IsControl) ||
                 Text(root, "htm") is not { Length: > 0 } htm || Text(root, "htu") is not { Length: > 0 } htu ||
-                !root.TryGetProperty("iat", out var iat) || !iat.TryGetInt64(out var issuedAt))
+                !root.TryGetProperty("iat", out var iat) || iat.ValueKind != JsonValueKind.Number || !iat.TryGetInt64(out var issuedAt))
             {
                 return null;
             }
-            int? status = root.TryGetProperty("status", out var s) && s.TryGetInt32(out var code) ? code : null;
+            int? status = root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var code) ? code : null;
             return new ParsedJwe(new JweHeader(kid, cty, htm, htu, issuedAt, status), parts[0], iv, ciphertext, tag);
         }
         catch (JsonException)
         {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString on a string that is not valid UTF-8 or holds an escaped lone surrogate.
             return null;
         }
     }

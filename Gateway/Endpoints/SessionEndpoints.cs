@@ -1,8 +1,8 @@
-using System.Text.Json;
 using Gateway.Application;
 using Gateway.Domain;
 using Gateway.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ServiceDefaults.Input;
 
 namespace Gateway.Endpoints;
 
@@ -17,40 +17,25 @@ public static class SessionEndpoints
 
     public sealed record SessionResponse(string SessionId, string PublicKey, string ExpiresAt);
 
-    private static async Task<Results<Created<SessionResponse>, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, CreateSession createSession)
+    /// <summary>The handshake body <c>{publicKey}</c>, bound by the shared input layer.</summary>
+    public sealed record SessionRequest(string PublicKey) : IBindableFromHttpContext<SessionRequest>
     {
-        if (!request.HasJsonContentType())
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
-                detail: "Send application/json.");
-        }
-
-        string? publicKey;
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(request.Body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+        public static ValueTask<SessionRequest?> BindAsync(HttpContext context, System.Reflection.ParameterInfo parameter) =>
+            JsonObjectBody.BindAsync(context, body =>
             {
-                return BadRequest("The body must be a JSON object.");
-            }
-            publicKey = document.RootElement.TryGetProperty("publicKey", out var value) && value.ValueKind == JsonValueKind.String
-                ? value.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return BadRequest("The body is not valid JSON.");
-        }
-
-        if (string.IsNullOrEmpty(publicKey))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Validation failed",
-                extensions: new Dictionary<string, object?>
+                var publicKey = body.RequiredString("publicKey");
+                if (publicKey.Length == 0)
                 {
-                    ["errors"] = new Dictionary<string, string[]> { ["publicKey"] = ["Required: base64url of an uncompressed P-256 point (65 bytes)."] },
-                });
-        }
+                    body.AddErrorUnlessRefused("publicKey", "must be base64url of an uncompressed P-256 point (65 bytes)");
+                }
+                return new SessionRequest(publicKey);
+            });
+    }
+
+    private static async Task<Results<Created<SessionResponse>, ProblemHttpResult>> CreateAsync(
+        SessionRequest request, CreateSession createSession)
+    {
+        var publicKey = request.PublicKey;
         CreatedSession? session;
         try
         {
@@ -59,17 +44,14 @@ public static class SessionEndpoints
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {
             // A session only one replica knows would fail on the next request elsewhere: refuse it honestly.
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sessions unavailable");
+            return ProblemResponses.Result(StatusCodes.Status503ServiceUnavailable);
         }
         if (session is null)
         {
-            return BadRequest("publicKey is not an uncompressed P-256 point on the curve.");
+            return ProblemResponses.Result(StatusCodes.Status400BadRequest, "publicKey is not an uncompressed P-256 point on the curve.");
         }
 
         return TypedResults.Created((string?)null, new SessionResponse(session.SessionId, session.PublicKey,
             session.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)));
     }
-
-    private static ProblemHttpResult BadRequest(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);
 }

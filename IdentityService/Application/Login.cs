@@ -1,6 +1,5 @@
 using IdentityService.Domain;
 using IdentityService.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 
 namespace IdentityService.Application;
 
@@ -9,11 +8,11 @@ namespace IdentityService.Application;
 /// and give the same null, so neither the answer nor its timing tells whether the account exists.
 /// A hash made with older parameters is replaced on success.
 /// </summary>
-public sealed partial class Login(IdentityDbContext db, Argon2idPasswordHasher hasher, SessionTokens sessions, ILogger<Login> logger)
+public sealed partial class Login(IAccountRepository accounts, Argon2idPasswordHasher hasher, SessionTokens sessions, ILogger<Login> logger)
 {
     public async Task<TokenPair?> ExecuteAsync(string email, string password, CancellationToken cancellationToken)
     {
-        var account = await FindByEmailAsync(db, CredentialRules.NormalizeEmail(email), cancellationToken);
+        var account = await accounts.FindByEmailAsync(ServiceDefaults.Text.TextRules.NormalizeEmail(email), cancellationToken);
         var check = await hasher.VerifyAsync(password, account?.PasswordHash, cancellationToken);
         if (account is null || !check.Matches)
         {
@@ -22,17 +21,11 @@ public sealed partial class Login(IdentityDbContext db, Argon2idPasswordHasher h
 
         if (check.NeedsRehash)
         {
-            account.PasswordHash = await hasher.HashAsync(password, cancellationToken);
+            await accounts.UpdatePasswordHashAsync(account.Id, await hasher.HashAsync(password, cancellationToken), cancellationToken);
             LogRehashed(logger, account.Id);
         }
         return await sessions.StartSessionAsync(account.Id, cancellationToken);
     }
-
-    /// <summary>Looks the address up the way the unique index compares it: PostgreSQL's lower().</summary>
-    public static Task<Account?> FindByEmailAsync(IdentityDbContext db, string trimmedEmail, CancellationToken cancellationToken) =>
-        db.Accounts
-            .FromSql($"SELECT * FROM accounts WHERE normalized_email = lower({trimmedEmail})")
-            .FirstOrDefaultAsync(cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Password hash of account {AccountId} upgraded to the current Argon2id parameters")]
     private static partial void LogRehashed(ILogger logger, Guid accountId);

@@ -1,6 +1,4 @@
 using IdentityService.Domain;
-using IdentityService.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 
 namespace IdentityService.Application;
 
@@ -9,20 +7,16 @@ namespace IdentityService.Application;
 /// revoked with it when it belongs to the same account (a client may hold a token of another of its
 /// sessions); another account's refresh token is ignored, so nobody can log someone else out.
 /// </summary>
-public sealed class Logout(IdentityDbContext db, SessionTokens sessions)
+public sealed class Logout(ISessionRepository store, SessionTokens sessions)
 {
     public async Task ExecuteAsync(Guid accountId, Guid sessionId, string refreshToken, CancellationToken cancellationToken)
     {
         await sessions.RevokeSessionAsync(sessionId, accountId, RevocationReasons.Logout, cancellationToken);
 
-        var hash = SessionTokens.HashRefreshToken(refreshToken);
-        var otherSession = await db.RefreshTokens.AsNoTracking()
-            .Where(t => t.TokenHash == hash)
-            .Join(db.Sessions, t => t.SessionId, s => s.Id, (t, s) => s)
-            .FirstOrDefaultAsync(s => s.AccountId == accountId && s.Id != sessionId, cancellationToken);
-        if (otherSession is not null)
+        var found = await store.FindByRefreshTokenAsync(SessionTokens.HashRefreshToken(refreshToken), cancellationToken);
+        if (found is { Session: var other } && other.AccountId == accountId && other.Id != sessionId)
         {
-            await sessions.RevokeSessionAsync(otherSession.Id, accountId, RevocationReasons.Logout, cancellationToken);
+            await sessions.RevokeSessionAsync(other.Id, accountId, RevocationReasons.Logout, cancellationToken);
         }
     }
 }

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using IdentityService.Domain;
 using IdentityService.Infrastructure;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace IdentityService.Application;
 
@@ -19,16 +17,16 @@ public abstract record RegistrationResult
 /// registration works while the user service is down.
 /// </summary>
 public sealed class RegisterAccount(
-    IdentityDbContext db,
+    IAccountRepository accounts,
     Argon2idPasswordHasher hasher,
-    OutboxDelivery outbox,
+    IOutbox outbox,
     TimeProvider clock)
 {
     public async Task<RegistrationResult> ExecuteAsync(string email, string password, string displayName, CancellationToken cancellationToken)
     {
-        email = CredentialRules.NormalizeEmail(email);
+        email = ServiceDefaults.Text.TextRules.NormalizeEmail(email);
         // Cheap early answer; the unique index below is what actually guarantees it under concurrency.
-        if (await Login.FindByEmailAsync(db, email, cancellationToken) is not null)
+        if (await accounts.FindByEmailAsync(email, cancellationToken) is not null)
         {
             return new RegistrationResult.EmailTaken();
         }
@@ -50,13 +48,7 @@ public sealed class RegisterAccount(
             CreatedAt = now,
             NextAttemptAt = now,
         };
-        db.Accounts.Add(account);
-        db.Outbox.Add(message);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: IdentityDbContext.UniqueEmailIndex })
+        if (!await accounts.AddWithMessageAsync(account, message, cancellationToken))
         {
             return new RegistrationResult.EmailTaken();
         }

@@ -2,9 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IdentityService.Domain;
 using IdentityService.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace IdentityService.Application;
 
@@ -13,7 +11,7 @@ namespace IdentityService.Application;
 /// in the shared revocation list (every validator rejects the session's access tokens at once).
 /// </summary>
 public sealed partial class SessionTokens(
-    IdentityDbContext db,
+    ISessionRepository store,
     AccessTokenIssuer accessTokens,
     ISessionRevocationList revocations,
     IOptions<TokenOptions> options,
@@ -26,25 +24,24 @@ public sealed partial class SessionTokens(
     {
         var now = clock.GetUtcNow();
         var session = new LoginSession { Id = Guid.CreateVersion7(), AccountId = accountId, CreatedAt = now };
-        db.Sessions.Add(session);
-        var refreshToken = AddRefreshToken(session.Id, now);
-        await db.SaveChangesAsync(cancellationToken);
-        return Pair(accountId, session.Id, refreshToken);
+        var (refreshToken, value) = NewRefreshToken(session.Id, now);
+        await store.AddAsync(session, refreshToken, cancellationToken);
+        return Pair(accountId, session.Id, value);
     }
 
-    /// <summary>Adds (unsaved) a new refresh token of the session and returns its opaque value.</summary>
-    public string AddRefreshToken(Guid sessionId, DateTimeOffset now)
+    /// <summary>A new (unsaved) refresh token of the session, and its opaque value for the client.</summary>
+    public (RefreshToken Token, string Value) NewRefreshToken(Guid sessionId, DateTimeOffset now)
     {
         var value = Base64Url(RandomNumberGenerator.GetBytes(RefreshTokenBytes));
-        db.RefreshTokens.Add(new RefreshToken
+        var token = new RefreshToken
         {
             Id = Guid.CreateVersion7(),
             SessionId = sessionId,
             TokenHash = HashRefreshToken(value),
             CreatedAt = now,
             ExpiresAt = now + options.Value.RefreshTokenLifetime,
-        });
-        return value;
+        };
+        return (token, value);
     }
 
     public TokenPair Pair(Guid accountId, Guid sessionId, string refreshToken) => new(
@@ -61,20 +58,17 @@ public sealed partial class SessionTokens(
     /// </summary>
     public async Task RevokeSessionAsync(Guid sessionId, Guid accountId, string reason, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var updated = await db.Sessions
-            .Where(s => s.Id == sessionId && s.AccountId == accountId && s.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(s => s.RevokedAt, now).SetProperty(s => s.RevokedReason, reason), cancellationToken);
+        var revoked = await store.RevokeAsync(sessionId, accountId, reason, clock.GetUtcNow(), cancellationToken);
         try
         {
             await revocations.RevokeAsync(sessionId.ToString(), options.Value.AccessTokenLifetime + JwtSettings.MaxClockSkew);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // The database revocation already stops refresh; access tokens then live out their (short) lifetime.
             LogRevocationListUnavailable(logger, sessionId, e.GetType().Name);
         }
-        if (updated > 0)
+        if (revoked)
         {
             LogSessionRevoked(logger, sessionId, reason);
         }

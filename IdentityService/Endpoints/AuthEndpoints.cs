@@ -2,6 +2,7 @@ using System.Security.Claims;
 using IdentityService.Application;
 using IdentityService.Domain;
 using IdentityService.Infrastructure;
+using ServiceDefaults.Input;
 
 namespace IdentityService.Endpoints;
 
@@ -18,92 +19,38 @@ public static class AuthEndpoints
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext context, RegisterAccount register, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(RegisterRequest request, RegisterAccount register, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, cancellationToken);
-        if (body is null)
-        {
-            return problem!;
-        }
-        var email = body.RequiredString("email");
-        var password = body.RequiredString("password");
-        var displayName = body.RequiredString("displayName");
-        if (email is not null) body.AddError("email", CredentialRules.EmailProblem(CredentialRules.NormalizeEmail(email)));
-        if (password is not null) body.AddError("password", CredentialRules.PasswordProblem(password));
-        if (displayName is not null) body.AddError("displayName", CredentialRules.DisplayNameProblem(displayName.Trim()));
-        if (body.Errors.Count > 0)
-        {
-            return body.ValidationProblem();
-        }
-
-        var result = await register.ExecuteAsync(email!, password!, displayName!, cancellationToken);
+        var result = await register.ExecuteAsync(request.Email, request.Password, request.DisplayName, cancellationToken);
         return result switch
         {
             RegistrationResult.Created created => TypedResults.Created($"/api/users/{created.Account.Id}",
                 new RegisteredAccount(created.Account.Id, created.Account.Email, created.Account.DisplayName)),
-            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Email already registered",
-                detail: "An account with this email already exists."),
+            _ => ProblemResponses.Result(StatusCodes.Status409Conflict, "An account with this email already exists."),
         };
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, Login login, CancellationToken cancellationToken)
+    private static async Task<IResult> LoginAsync(LoginRequest request, HttpContext context, Login login, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, cancellationToken);
-        if (body is null)
-        {
-            return problem!;
-        }
-        var email = body.RequiredString("email");
-        var password = body.RequiredString("password");
-        if (body.Errors.Count > 0)
-        {
-            return body.ValidationProblem();
-        }
-
-        var pair = await login.ExecuteAsync(email!, password!, cancellationToken);
+        var pair = await login.ExecuteAsync(request.Email, request.Password, cancellationToken);
         return pair is null ? Unauthorized(context, "Invalid email or password.") : Tokens(context, pair);
     }
 
-    private static async Task<IResult> RefreshAsync(HttpContext context, RefreshSession refresh, CancellationToken cancellationToken)
+    private static async Task<IResult> RefreshAsync(RefreshTokenRequest request, HttpContext context, RefreshSession refresh, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, cancellationToken);
-        if (body is null)
-        {
-            return problem!;
-        }
-        var refreshToken = body.RequiredString("refreshToken");
-        if (refreshToken is { Length: 0 })
-        {
-            body.AddError("refreshToken", "refreshToken must not be empty.");
-        }
-        if (body.Errors.Count > 0)
-        {
-            return body.ValidationProblem();
-        }
-
-        var pair = await refresh.ExecuteAsync(refreshToken!, cancellationToken);
+        var pair = await refresh.ExecuteAsync(request.RefreshToken, cancellationToken);
         return pair is null ? Unauthorized(context, "The refresh token is invalid, expired or revoked.") : Tokens(context, pair);
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, Logout logout, CancellationToken cancellationToken)
+    private static async Task<IResult> LogoutAsync(RefreshTokenRequest request, HttpContext context, Logout logout, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, cancellationToken);
-        if (body is null)
-        {
-            return problem!;
-        }
-        var refreshToken = body.RequiredString("refreshToken");
-        if (body.Errors.Count > 0)
-        {
-            return body.ValidationProblem();
-        }
         // The bearer handler already checked both claims are present and sub is a UUID.
         var userId = Guid.Parse(context.User.FindFirstValue("sub")!);
         if (!Guid.TryParse(context.User.FindFirstValue("sid"), out var sessionId))
         {
             return Unauthorized(context, "The bearer token has no valid session.");
         }
-        await logout.ExecuteAsync(userId, sessionId, refreshToken!, cancellationToken);
+        await logout.ExecuteAsync(userId, sessionId, request.RefreshToken, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -118,7 +65,7 @@ public static class AuthEndpoints
     private static IResult Unauthorized(HttpContext context, string detail)
     {
         context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_grant\"";
-        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail);
+        return ProblemResponses.Result(StatusCodes.Status401Unauthorized, detail);
     }
 
     public sealed record RegisteredAccount(Guid UserId, string Email, string DisplayName);
@@ -136,8 +83,7 @@ internal sealed class PasswordHashingBusyFilter : IEndpointFilter
         catch (PasswordHashingBusyException busy)
         {
             context.HttpContext.Response.Headers.RetryAfter = busy.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service busy",
-                detail: "Too many password checks are in progress; retry shortly.");
+            return ProblemResponses.Result(StatusCodes.Status503ServiceUnavailable);
         }
     }
 }

@@ -70,8 +70,10 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             message.Property(m => m.Attempts).HasColumnName("attempts");
             message.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
             message.Property(m => m.DeliveredAt).HasColumnName("delivered_at");
+            message.Property(m => m.DeadLetteredAt).HasColumnName("dead_lettered_at");
             message.Property(m => m.LastError).HasColumnName("last_error");
-            message.HasIndex(m => m.NextAttemptAt).HasFilter("delivered_at IS NULL").HasDatabaseName("ix_outbox_pending");
+            message.HasIndex(m => m.NextAttemptAt).HasFilter("delivered_at IS NULL AND dead_lettered_at IS NULL").HasDatabaseName("ix_outbox_pending");
+            message.HasIndex(m => m.DeadLetteredAt).HasFilter("dead_lettered_at IS NOT NULL").HasDatabaseName("ix_outbox_dead_letters");
         });
     }
 

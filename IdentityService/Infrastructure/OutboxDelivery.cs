@@ -1,3 +1,4 @@
+using IdentityService.Application;
 using IdentityService.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -7,14 +8,16 @@ namespace IdentityService.Infrastructure;
 /// <summary>
 /// Delivers pending outbox messages. Rows are claimed with <c>FOR UPDATE SKIP LOCKED</c>, so replicas and the
 /// immediate attempt after registration never send the same row at the same time; the receiver is
-/// idempotent anyway, which covers a crash between sending and marking.
+/// idempotent anyway, which covers a crash between sending and marking. What an attempt means for the row
+/// (delivered, retry later, dead-lettered) is <see cref="OutboxMessage.RecordAttempt"/>'s decision.
 /// </summary>
 public sealed partial class OutboxDelivery(
     IdentityDbContext db,
     UserProvisioningClient users,
     IOptions<OutboxOptions> options,
+    OutboxStatus status,
     TimeProvider clock,
-    ILogger<OutboxDelivery> logger)
+    ILogger<OutboxDelivery> logger) : IOutbox
 {
     /// <summary>One attempt for one message, right away; failures are left to the dispatcher.</summary>
     public async Task TryDeliverNowAsync(Guid messageId, CancellationToken cancellationToken)
@@ -34,41 +37,59 @@ public sealed partial class OutboxDelivery(
     public async Task<int> DeliverAsync(Guid? onlyMessageId, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var now = clock.GetUtcNow();
-        var batch = onlyMessageId is { } id
-            ? await db.Outbox.FromSql($"SELECT * FROM outbox_messages WHERE id = {id} AND delivered_at IS NULL FOR UPDATE SKIP LOCKED").ToListAsync(cancellationToken)
-            : await db.Outbox.FromSql($"SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND next_attempt_at <= {now} ORDER BY next_attempt_at LIMIT {settings.BatchSize} FOR UPDATE SKIP LOCKED").ToListAsync(cancellationToken);
-
+        var policy = settings.RetryPolicy;
+        var deadLettered = new List<OutboxMessage>();
         var delivered = 0;
-        foreach (var message in batch)
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var outcome = message.Type == OutboxMessageTypes.ProvisionUserProfile
-                ? await users.ProvisionAsync(message.Payload, TimeSpan.FromMilliseconds(settings.DeliveryTimeoutMilliseconds), cancellationToken)
-                : DeliveryOutcome.Failed($"unknown message type {message.Type}");
+            var now = clock.GetUtcNow();
+            var batch = onlyMessageId is { } id
+                ? await db.Outbox.FromSql($"SELECT * FROM outbox_messages WHERE id = {id} AND delivered_at IS NULL AND dead_lettered_at IS NULL FOR UPDATE SKIP LOCKED").ToListAsync(cancellationToken)
+                : await db.Outbox.FromSql($"SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND dead_lettered_at IS NULL AND next_attempt_at <= {now} ORDER BY next_attempt_at LIMIT {settings.BatchSize} FOR UPDATE SKIP LOCKED").ToListAsync(cancellationToken);
 
-            message.Attempts++;
-            if (outcome.IsDelivered)
+            foreach (var message in batch)
             {
-                message.DeliveredAt = clock.GetUtcNow();
-                message.LastError = null;
-                delivered++;
+                var outcome = message.Type == OutboxMessageTypes.ProvisionUserProfile
+                    ? await users.ProvisionAsync(message.Payload, TimeSpan.FromMilliseconds(settings.DeliveryTimeoutMilliseconds), cancellationToken)
+                    : DeliveryOutcome.Refused($"unknown message type {message.Type}");
+
+                switch (message.RecordAttempt(outcome, clock.GetUtcNow(), policy))
+                {
+                    case OutboxAttemptResult.Delivered:
+                        delivered++;
+                        break;
+                    case OutboxAttemptResult.DeadLettered:
+                        deadLettered.Add(message);
+                        break;
+                    default:
+                        LogDeliveryFailed(logger, message.Id, message.Attempts, message.LastError ?? "", (message.NextAttemptAt - clock.GetUtcNow()).TotalSeconds);
+                        break;
+                }
             }
-            else
-            {
-                var backoff = Math.Min(settings.MaxRetrySeconds, settings.FirstRetrySeconds * Math.Pow(2, Math.Min(message.Attempts - 1, 16)));
-                message.NextAttemptAt = clock.GetUtcNow().AddSeconds(backoff);
-                message.LastError = outcome.Error;
-                LogDeliveryFailed(logger, message.Id, message.Attempts, outcome.Error ?? "", backoff);
-            }
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        // After the commit, so that each dead letter is logged exactly once: its row is never picked again.
+        foreach (var message in deadLettered)
+        {
+            LogDeadLettered(logger, message.Id, message.Type, message.Attempts, message.LastError ?? "");
+        }
         return delivered;
+    }
+
+    /// <summary>Counts pending and dead-lettered messages into <see cref="OutboxStatus"/>.</summary>
+    public async Task RefreshStatusAsync(CancellationToken cancellationToken)
+    {
+        var pending = await db.Outbox.LongCountAsync(m => m.DeliveredAt == null && m.DeadLetteredAt == null, cancellationToken);
+        var deadLetters = await db.Outbox.LongCountAsync(m => m.DeadLetteredAt != null, cancellationToken);
+        status.Update(pending, deadLetters);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {MessageId} attempt {Attempt} failed ({Error}); next try in {BackoffSeconds} s")]
     private static partial void LogDeliveryFailed(ILogger logger, Guid messageId, int attempt, string error, double backoffSeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} ({Type}) dead-lettered after {Attempts} attempts: the receiver refused it ({Error}); it stays in outbox_messages with dead_lettered_at set")]
+    private static partial void LogDeadLettered(ILogger logger, Guid messageId, string type, int attempts, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Immediate outbox delivery failed ({Reason}); the dispatcher will retry")]
     private static partial void LogDeliveryError(ILogger logger, string reason);

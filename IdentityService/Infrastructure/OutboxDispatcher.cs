@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace IdentityService.Infrastructure;
 
-/// <summary>Retries undelivered outbox messages in the background until the receiver takes them.</summary>
+/// <summary>Retries undelivered outbox messages in the background until the receiver takes them or refuses them for good.</summary>
 public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, IOptions<OutboxOptions> options, ILogger<OutboxDispatcher> logger)
     : BackgroundService
 {
@@ -14,7 +14,9 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, IOptio
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<OutboxDelivery>().DeliverAsync(null, stoppingToken);
+                var delivery = scope.ServiceProvider.GetRequiredService<OutboxDelivery>();
+                await delivery.DeliverAsync(null, stoppingToken);
+                await delivery.RefreshStatusAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

@@ -1,5 +1,5 @@
-using System.Net;
 using System.Text;
+using IdentityService.Domain;
 
 namespace IdentityService.Infrastructure;
 
@@ -17,24 +17,15 @@ public sealed class UserProvisioningClient(HttpClient http)
         {
             using var content = new StringContent(payloadJson, Encoding.UTF8, "application/json");
             using var response = await http.PostAsync("/internal/users", content, attempt.Token);
-            return response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK
-                ? DeliveryOutcome.Delivered
-                : DeliveryOutcome.Failed($"HTTP {(int)response.StatusCode}");
+            return DeliveryOutcome.FromStatus((int)response.StatusCode);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return DeliveryOutcome.Failed($"no answer within {timeout.TotalMilliseconds:0} ms");
+            return DeliveryOutcome.Unavailable($"no answer within {timeout.TotalMilliseconds:0} ms");
         }
         catch (Exception e) when (e is HttpRequestException or InvalidOperationException)
         {
-            return DeliveryOutcome.Failed(e.GetType().Name);
+            return DeliveryOutcome.Unavailable(e.GetType().Name);
         }
     }
-}
-
-public sealed record DeliveryOutcome(bool IsDelivered, string? Error)
-{
-    public static readonly DeliveryOutcome Delivered = new(true, null);
-
-    public static DeliveryOutcome Failed(string error) => new(false, error);
 }

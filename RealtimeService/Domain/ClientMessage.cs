@@ -42,5 +42,10 @@ public abstract record ClientMessage
         {
             return new Invalid("The message is not valid JSON.");
         }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument checks neither the UTF-8 inside strings nor escaped surrogate pairs; GetString does.
+            return new Invalid("The message holds text that is not valid UTF-8 or UTF-16.");
+        }
     }
 }

@@ -1,5 +1,7 @@
-using System.Text.Json;
+using System.Reflection;
 using RealtimeService.Application;
+using ServiceDefaults.Input;
+using ServiceDefaults.Text;
 
 namespace RealtimeService.Endpoints;
 
@@ -18,71 +20,27 @@ public static class NotifyEndpoints
         return app;
     }
 
-    private static async Task<IResult> NotifyAsync(HttpContext context, NotifyUsers notify)
+    /// <summary>The body, bound by the shared input layer and held to the shared text rules.</summary>
+    public sealed record NotifyRequest(Guid? UserId, string Title, string Body) : IBindableFromHttpContext<NotifyRequest>
     {
-        if (!context.Request.HasJsonContentType())
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported Media Type",
-                detail: "The body must be application/json.");
-        }
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-        }
-        catch (JsonException)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: "The body is not valid JSON.");
-        }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+        public static ValueTask<NotifyRequest?> BindAsync(HttpContext context, ParameterInfo parameter) =>
+            JsonObjectBody.BindAsync(context, body =>
             {
-                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: "The body must be a JSON object.");
-            }
-            var errors = new Dictionary<string, string[]>();
-            var root = document.RootElement;
-            Guid? userId = null;
-            if (root.TryGetProperty("userId", out var user) && user.ValueKind != JsonValueKind.Null)
-            {
-                if (user.ValueKind == JsonValueKind.String && Guid.TryParse(user.GetString(), out var parsed))
-                {
-                    userId = parsed;
-                }
-                else
-                {
-                    errors["userId"] = ["Must be a UUID, or null for everyone."];
-                }
-            }
-            var title = RequiredText(root, "title", MaxTitleLength, errors);
-            var body = RequiredText(root, "body", MaxBodyLength, errors);
-            if (errors.Count > 0)
-            {
-                return TypedResults.Problem(new HttpValidationProblemDetails(errors)
-                {
-                    Status = StatusCodes.Status422UnprocessableEntity,
-                    Title = "One or more fields are invalid.",
-                    Detail = "See errors for each field.",
-                });
-            }
-            await notify.ExecuteAsync(userId, title!, body!, context.RequestAborted);
-            return TypedResults.Accepted((string?)null);
-        }
+                var userId = body.OptionalGuid("userId");
+                var title = body.RequiredString("title");
+                var text = body.RequiredString("body");
+                body.AddErrorUnlessRefused("title", LengthProblem(title, MaxTitleLength));
+                body.AddErrorUnlessRefused("body", LengthProblem(text, MaxBodyLength));
+                return new NotifyRequest(userId, title, text);
+            });
+
+        private static string? LengthProblem(string text, int maxLength) =>
+            TextRules.CodePoints(text) is 0 || TextRules.CodePoints(text) > maxLength ? $"must be 1-{maxLength} characters" : null;
     }
 
-    private static string? RequiredText(JsonElement root, string name, int maxLength, Dictionary<string, string[]> errors)
+    private static async Task<IResult> NotifyAsync(NotifyRequest request, NotifyUsers notify, CancellationToken cancellationToken)
     {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
-        {
-            errors[name] = ["Required, a string."];
-            return null;
-        }
-        var text = value.GetString()!;
-        if (text.Length == 0 || text.Length > maxLength)
-        {
-            errors[name] = [$"Must be 1–{maxLength} characters."];
-            return null;
-        }
-        return text;
+        await notify.ExecuteAsync(request.UserId, request.Title, request.Body, cancellationToken);
+        return TypedResults.Accepted((string?)null);
     }
 }

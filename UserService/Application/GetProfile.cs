@@ -1,11 +1,9 @@
-using Microsoft.EntityFrameworkCore;
 using UserService.Domain;
-using UserService.Infrastructure;
 
 namespace UserService.Application;
 
 /// <summary>Reads one profile cache-aside: Redis first, PostgreSQL on a miss, then fills Redis.</summary>
-public sealed class GetProfile(UsersDbContext db, ProfileCache cache)
+public sealed class GetProfile(IProfileRepository profiles, IProfileCache cache)
 {
     public async Task<UserProfile?> HandleAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -13,7 +11,7 @@ public sealed class GetProfile(UsersDbContext db, ProfileCache cache)
         {
             return cached;
         }
-        var profile = await db.Profiles.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+        var profile = await profiles.FindAsync(id, cancellationToken);
         if (profile is not null)
         {
             await cache.PopulateAsync(profile);

@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using UserService.Domain;
-using UserService.Infrastructure;
 
 namespace UserService.Application;
 
@@ -20,7 +18,7 @@ public abstract record UpdateResult
 /// <c>data_update</c> event. Without <c>If-Match</c> a concurrent write is retried on the fresh row.
 /// </summary>
 public sealed class UpdateOwnProfile(
-    UsersDbContext db, ProfileCache cache, RealtimeEventPublisher events, TimeProvider time)
+    IProfileRepository profiles, IProfileCache cache, IProfileEvents events, TimeProvider time)
 {
     private const int MaxAttempts = 5;
 
@@ -28,8 +26,7 @@ public sealed class UpdateOwnProfile(
     {
         for (var attempt = 1; ; attempt++)
         {
-            db.ChangeTracker.Clear();
-            var profile = await db.Profiles.SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+            var profile = await profiles.FindForUpdateAsync(id, cancellationToken);
             if (profile is null)
             {
                 return new UpdateResult.NotFound();
@@ -42,13 +39,13 @@ public sealed class UpdateOwnProfile(
             {
                 return new UpdateResult.Updated(profile);
             }
-            try
+            if (!await profiles.TrySaveAsync(profile, cancellationToken))
             {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
-            {
-                continue;
+                if (attempt < MaxAttempts)
+                {
+                    continue;
+                }
+                throw new InvalidOperationException($"Profile {id} changed concurrently {MaxAttempts} times in a row.");
             }
             await cache.ReplaceAfterWriteAsync(profile);
             await events.PublishProfileChangedAsync(profile.Id);

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using UserService.Application;
+using ServiceDefaults.Input;
+using ServiceDefaults.Text;
 using UserService.Domain;
 
 namespace UserService.Endpoints;
@@ -26,29 +28,19 @@ public static class UserEndpoints
     {
         var profile = await getProfile.HandleAsync(SubjectOf(user), ct);
         return profile is null
-            ? Problems.NotFound("This account has no profile yet.")
+            ? ProblemResponses.Result(StatusCodes.Status404NotFound, "This account has no profile yet.")
             : WithETag(http, profile, OwnProfileResponse.From(profile));
     }
 
-    private static async Task<IResult> PatchOwnAsync(ClaimsPrincipal user, HttpContext http, UpdateOwnProfile update, CancellationToken ct)
+    private static async Task<IResult> PatchOwnAsync(PatchProfileRequest request, ClaimsPrincipal user, HttpContext http, UpdateOwnProfile update, CancellationToken ct)
     {
-        var (body, error) = await JsonBody.ReadObjectAsync(http.Request, ct);
-        if (error is not null)
-        {
-            return error;
-        }
-        var errors = new ValidationErrors();
-        if (PatchRequestParser.Parse(body, errors) is not { } patch)
-        {
-            return Problems.Validation(errors.ToDictionary());
-        }
-
+        var patch = request.Patch;
         var ifMatch = http.Request.Headers.IfMatch.ToString();
         return await update.HandleAsync(SubjectOf(user), patch, ifMatch, ct) switch
         {
             UpdateResult.Updated(var profile) => WithETag(http, profile, OwnProfileResponse.From(profile), conditional: false),
             UpdateResult.PreconditionFailed(var current) => PreconditionFailed(http, current),
-            _ => Problems.NotFound("This account has no profile yet."),
+            _ => ProblemResponses.Result(StatusCodes.Status404NotFound, "This account has no profile yet."),
         };
     }
 
@@ -56,36 +48,36 @@ public static class UserEndpoints
     {
         if (!Guid.TryParse(id, out var userId))
         {
-            return Problems.NotFound("No user has this id.");
+            return ProblemResponses.Result(StatusCodes.Status404NotFound, "No user has this id.");
         }
         var profile = await getProfile.HandleAsync(userId, ct);
         return profile is null
-            ? Problems.NotFound("No user has this id.")
+            ? ProblemResponses.Result(StatusCodes.Status404NotFound, "No user has this id.")
             : WithETag(http, profile, PublicProfileResponse.From(profile));
     }
 
     private static async Task<IResult> SearchAsync(HttpRequest request, SearchProfiles search, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var page = ReadInt(request, "page", 1, 1, int.MaxValue, errors);
         var pageSize = ReadInt(request, "pageSize", 20, 1, MaxPageSize, errors);
         var term = request.Query["search"].ToString().Trim();
         if (request.Query["search"].Count > 1)
         {
-            errors.Add("search", "must be given at most once");
+            errors["search"] = ["must be given at most once"];
         }
-        else if (ProfileRules.CodePoints(term) > MaxSearchLength)
+        else if (TextRules.CodePoints(term) > MaxSearchLength)
         {
-            errors.Add("search", $"must be at most {MaxSearchLength} characters");
+            errors["search"] = [$"must be at most {MaxSearchLength} characters"];
         }
-        if (errors.Any)
+        if (errors.Count > 0)
         {
-            return Problems.Validation(errors.ToDictionary());
+            return ProblemResponses.Validation(errors);
         }
         return TypedResults.Ok(await search.HandleAsync(term.Length == 0 ? null : term, page, pageSize, ct));
     }
 
-    private static int ReadInt(HttpRequest request, string name, int fallback, int min, int max, ValidationErrors errors)
+    private static int ReadInt(HttpRequest request, string name, int fallback, int min, int max, Dictionary<string, string[]> errors)
     {
         var values = request.Query[name];
         if (values.Count == 0 || (values.Count == 1 && string.IsNullOrEmpty(values[0])))
@@ -95,7 +87,7 @@ public static class UserEndpoints
         if (values.Count > 1 || !int.TryParse(values[0], System.Globalization.NumberStyles.None, null, out var value)
             || value < min || value > max)
         {
-            errors.Add(name, max == int.MaxValue ? $"must be a whole number of at least {min}" : $"must be a whole number from {min} to {max}");
+            errors[name] = [max == int.MaxValue ? $"must be a whole number of at least {min}" : $"must be a whole number from {min} to {max}"];
             return fallback;
         }
         return value;
@@ -123,7 +115,6 @@ public static class UserEndpoints
     private static ProblemHttpResult PreconditionFailed(HttpContext http, UserProfile current)
     {
         http.Response.Headers.ETag = current.ETag;
-        return Problems.Status(StatusCodes.Status412PreconditionFailed, "Precondition failed",
-            "The profile has changed since the given ETag; read it again and retry.");
+        return ProblemResponses.Result(StatusCodes.Status412PreconditionFailed, "The profile has changed since the given ETag; read it again and retry.");
     }
 }

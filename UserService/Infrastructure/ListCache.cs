@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using StackExchange.Redis;
+using UserService.Application;
 
 namespace UserService.Infrastructure;
 
@@ -11,7 +12,7 @@ namespace UserService.Infrastructure;
 /// Short-lived cache of list/search pages (<c>users:list:{hash}</c>, at most 30 s, contract §3).
 /// Pages are not invalidated on writes; they simply age out. Never throws, never waits past the timeout, skipped while the <see cref="RedisBreaker"/> is open.
 /// </summary>
-public sealed class ListCache(IConnectionMultiplexer redis, RedisBreaker breaker, IOptions<CacheOptions> options)
+public sealed class ListCache(IConnectionMultiplexer redis, RedisBreaker breaker, IOptions<CacheOptions> options) : IPageCache
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -23,8 +24,9 @@ public sealed class ListCache(IConnectionMultiplexer redis, RedisBreaker breaker
         return $"users:list:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(query)))}";
     }
 
-    public async Task<T?> GetAsync<T>(string key) where T : class
+    public async Task<ProfilePage?> GetAsync(string? search, int page, int pageSize)
     {
+        var key = Key(search, page, pageSize);
         if (!Enabled)
         {
             return null;
@@ -32,7 +34,7 @@ public sealed class ListCache(IConnectionMultiplexer redis, RedisBreaker breaker
         try
         {
             var value = await breaker.ExecuteAsync(() => redis.GetDatabase().StringGetAsync(key), options.Value.OperationTimeout);
-            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<T>(value.ToString(), Json);
+            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<ProfilePage>(value.ToString(), Json);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException or JsonException)
         {
@@ -40,8 +42,9 @@ public sealed class ListCache(IConnectionMultiplexer redis, RedisBreaker breaker
         }
     }
 
-    public async Task SetAsync<T>(string key, T value)
+    public async Task SetAsync(string? search, int page, int pageSize, ProfilePage value)
     {
+        var key = Key(search, page, pageSize);
         if (!Enabled)
         {
             return;

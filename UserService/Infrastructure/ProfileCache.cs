@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using StackExchange.Redis;
+using UserService.Application;
 using UserService.Domain;
 
 namespace UserService.Infrastructure;
@@ -15,7 +16,7 @@ namespace UserService.Infrastructure;
 /// trouble it reports a miss (reads) or hands the write to <see cref="CacheRepairQueue"/> (writes).
 /// </summary>
 public sealed partial class ProfileCache(
-    IConnectionMultiplexer redis, RedisBreaker breaker, IOptions<CacheOptions> options, CacheRepairQueue repairs, ILogger<ProfileCache> logger)
+    IConnectionMultiplexer redis, RedisBreaker breaker, IOptions<CacheOptions> options, CacheRepairQueue repairs, ILogger<ProfileCache> logger) : IProfileCache
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using UserService.Application;
 
 namespace UserService.Infrastructure;
 
@@ -12,7 +13,7 @@ namespace UserService.Infrastructure;
 /// </summary>
 public sealed partial class RealtimeEventPublisher(
     IConnectionMultiplexer redis, IOptions<CacheOptions> options, CacheRepairQueue retries,
-    TimeProvider time, ILogger<RealtimeEventPublisher> logger)
+    TimeProvider time, ILogger<RealtimeEventPublisher> logger) : IProfileEvents
 {
     public const string Channel = "realtime:events";
     public static readonly ActivitySource ActivitySource = new("UserService");

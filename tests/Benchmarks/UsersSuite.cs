@@ -10,9 +10,9 @@ namespace Benchmarks;
 
 /// <summary>
 /// UserService figures (issue 4), side by side in one run: <c>GET /api/users/me</c> on a cache hit, on a cache
-/// miss (the benchmark deletes <c>user:{id}</c> before each timed request), and a plain JSON endpoint of the
-/// same service (<c>GET /api/users/ping</c>, mapped only with <c>Users__BenchmarkEndpoint=true</c>) — each
-/// directly on a UserService process and through the gateway. Variants run interleaved, rotating the order.
+/// miss (the benchmark deletes <c>user:{id}</c> before each timed request) — each directly on a UserService
+/// process and through the gateway — and, as the yardstick of the same process with nothing behind it, its
+/// liveness probe <c>GET /alive</c> (direct only: the gateway does not route probes). Variants run interleaved, rotating the order.
 ///   dotnet run -c Release --project tests/Benchmarks -- users --gateway URL --users URL --identity URL --redis CONNSTR
 ///     [--clients 4] [--seconds 5] [--rounds 5]
 /// Each client has its own account, so one client's miss is never turned into a hit by another's read.
@@ -23,7 +23,7 @@ public sealed class UsersSuite : IBenchmarkSuite
 
     public string Name => "users";
 
-    public string Description => "GET /api/users/me cache hit vs miss vs plain JSON, direct and through the gateway";
+    public string Description => "GET /api/users/me cache hit vs miss, direct and through the gateway, against the service's /alive";
 
     public async Task RunAsync(string[] args)
     {
@@ -50,8 +50,8 @@ public sealed class UsersSuite : IBenchmarkSuite
             variants.Add(($"{where}: GET /api/users/me, cache hit", () => LoadAsync(baseAddress, accounts, seconds, "/api/users/me", null)));
             variants.Add(($"{where}: GET /api/users/me, cache miss", () => LoadAsync(baseAddress, accounts, seconds, "/api/users/me",
                 id => redis.GetDatabase().KeyDeleteAsync($"user:{id}"))));
-            variants.Add(($"{where}: GET /api/users/ping (plain JSON)", () => LoadAsync(baseAddress, accounts, seconds, "/api/users/ping", null)));
         }
+        variants.Add(("direct: GET /alive (yardstick)", () => LoadAsync(direct, accounts, seconds, "/alive", null)));
 
         // Warm-up: JIT, connection pools, JWKS fetch, cache entries.
         foreach (var variant in variants)

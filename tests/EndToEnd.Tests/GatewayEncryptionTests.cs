@@ -36,14 +36,14 @@ public sealed class GatewayEncryptionTests(DistributedAppFixture fixture)
     {
         var response = await fixture.Gateway.PostAsJsonAsync("/api/session", new { publicKey });
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.BadRequest);
+        await Problems.ExpectAsync(response, HttpStatusCode.BadRequest);
     }
 
     [Fact]
     public async Task AnEncryptedRequestReachesTheServiceAsPlainJsonAndTheAnswerComesBackEncrypted()
     {
         var session = await GatewayJweClient.StartAsync(fixture.Gateway);
-        var registration = GatewayTestSupport.NewRegistration();
+        var registration = Accounts.NewRegistration();
         using var request = session.EncryptedRequest(HttpMethod.Post, "/api/auth/register", registration);
         request.Headers.AcceptEncoding.ParseAdd("gzip, br");
 
@@ -91,7 +91,7 @@ public sealed class GatewayEncryptionTests(DistributedAppFixture fixture)
     public async Task ARejectedJweIs400AndNothingIsForwarded(Tampering tampering)
     {
         var session = await GatewayJweClient.StartAsync(fixture.Gateway);
-        var registration = GatewayTestSupport.NewRegistration();
+        var registration = Accounts.NewRegistration();
         var plaintext = JsonSerializer.Serialize(registration);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var jwe = tampering switch
@@ -107,7 +107,7 @@ public sealed class GatewayEncryptionTests(DistributedAppFixture fixture)
 
         var response = await fixture.Gateway.PostAsync("/api/auth/register", GatewayJweClient.Jose(jwe));
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.BadRequest);
+        await Problems.ExpectAsync(response, HttpStatusCode.BadRequest);
         // Nothing reached the identity service: the same registration in plain still succeeds.
         Assert.Equal(HttpStatusCode.Created, (await fixture.Gateway.PostAsJsonAsync("/api/auth/register", registration)).StatusCode);
     }
@@ -123,7 +123,7 @@ public sealed class GatewayEncryptionTests(DistributedAppFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await first.SendAsync(JoseRequest(HttpMethod.Get, "/.well-known/jwks.json", jwe))).StatusCode);
         var replay = await second.SendAsync(JoseRequest(HttpMethod.Get, "/.well-known/jwks.json", jwe));
 
-        await GatewayRoutingTests.AssertProblem(replay, HttpStatusCode.BadRequest);
+        await Problems.ExpectAsync(replay, HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -132,11 +132,11 @@ public sealed class GatewayEncryptionTests(DistributedAppFixture fixture)
         var session = await GatewayJweClient.StartAsync(fixture.Gateway);
         var jwe = session.Encrypt("POST", "/api/auth/login", "application/json", "{}", kid: "no-such-session");
 
-        await GatewayRoutingTests.AssertProblem(await fixture.Gateway.PostAsync("/api/auth/login", GatewayJweClient.Jose(jwe)), HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(await fixture.Gateway.PostAsync("/api/auth/login", GatewayJweClient.Jose(jwe)), HttpStatusCode.Unauthorized);
 
         using var plain = new HttpRequestMessage(HttpMethod.Get, "/.well-known/jwks.json");
         plain.Headers.Add("X-Session-Id", "no-such-session");
-        await GatewayRoutingTests.AssertProblem(await fixture.Gateway.SendAsync(plain), HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(await fixture.Gateway.SendAsync(plain), HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class GatewayEncryptionTests(DistributedAppFixture fixture)
     {
         var session = await GatewayJweClient.StartAsync(fixture.Gateway);
 
-        var stored = await GatewayTestSupport.RedisGetAsync(fixture, $"gateway-session:{session.SessionId}");
+        var stored = await Stores.RedisGetAsync(fixture, $"gateway-session:{session.SessionId}");
 
         Assert.NotNull(stored);
         Assert.Equal(-1, stored.AsSpan().IndexOf(session.Key));

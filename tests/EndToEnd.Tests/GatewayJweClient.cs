@@ -51,13 +51,17 @@ public sealed class GatewayJweClient
             ["alg"] = "dir", ["enc"] = "A256GCM", ["kid"] = kid ?? SessionId, ["cty"] = contentType,
             ["htm"] = method, ["htu"] = target, ["iat"] = iat ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
         };
-        var encodedHeader = B64(Encoding.UTF8.GetBytes(header.ToJsonString()));
+        return Seal(B64(Encoding.UTF8.GetBytes(header.ToJsonString())), Encoding.UTF8.GetBytes(plaintext), key);
+    }
+
+    /// <summary>Encrypts raw bytes under any encoded protected header (which need not be valid: the sweep sends such).</summary>
+    public string Seal(string encodedHeader, byte[] plaintext, byte[]? key = null)
+    {
         var iv = RandomNumberGenerator.GetBytes(12);
-        var data = Encoding.UTF8.GetBytes(plaintext);
-        var ciphertext = new byte[data.Length];
+        var ciphertext = new byte[plaintext.Length];
         var tag = new byte[16];
         using var aes = new AesGcm(key ?? Key, 16);
-        aes.Encrypt(iv, data, ciphertext, tag, Encoding.ASCII.GetBytes(encodedHeader));
+        aes.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(encodedHeader));
         return $"{encodedHeader}..{B64(iv)}.{B64(ciphertext)}.{B64(tag)}";
     }
 

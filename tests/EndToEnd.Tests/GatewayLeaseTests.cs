@@ -15,7 +15,7 @@ public sealed class GatewayLeaseTests(DistributedAppFixture fixture)
     [Fact]
     public async Task ConcurrentClientsOnBothReplicasNeverGetMoreThanTheLimit()
     {
-        var account = await GatewayTestSupport.RegisterAndLoginAsync(fixture);
+        var account = await Accounts.CreateAsync(fixture.Gateway);
         var clients = Enumerable.Range(0, 12)
             .Select(i => fixture.GatewayReplica(i % 2, GatewayClients.UniqueLoopbackAddress()))
             .ToList();

@@ -34,7 +34,7 @@ public sealed class GatewayMandatoryEncryptionTests(DistributedAppFixture fixtur
         var email = $"gw-plain-{Guid.NewGuid():N}@example.test";
         var response = await _client.PostAsJsonAsync("/api/auth/register", new { email, password = "correct horse battery", displayName = "Plain" });
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.BadRequest);
+        await Problems.ExpectAsync(response, HttpStatusCode.BadRequest);
         var session = await GatewayJweClient.StartAsync(_client);
         using var login = session.EncryptedRequest(HttpMethod.Post, "/api/auth/login", new { email, password = "correct horse battery" });
         var (header, _) = await session.DecryptAsync(await _client.SendAsync(login));
@@ -44,14 +44,14 @@ public sealed class GatewayMandatoryEncryptionTests(DistributedAppFixture fixtur
     [Fact]
     public async Task APlainApiCallWithoutASessionIs400()
     {
-        await GatewayRoutingTests.AssertProblem(await _client.GetAsync("/api/users?search=a"), HttpStatusCode.BadRequest);
+        await Problems.ExpectAsync(await _client.GetAsync("/api/users?search=a"), HttpStatusCode.BadRequest);
     }
 
     [Fact]
     public async Task EncryptedCallsAndTheHandshakeStillWork()
     {
         var session = await GatewayJweClient.StartAsync(_client);
-        using var register = session.EncryptedRequest(HttpMethod.Post, "/api/auth/register", GatewayTestSupport.NewRegistration());
+        using var register = session.EncryptedRequest(HttpMethod.Post, "/api/auth/register", Accounts.NewRegistration());
 
         var response = await _client.SendAsync(register);
 

@@ -28,7 +28,7 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
 
         var limited = await client.PostAsJsonAsync("/api/auth/login", BadLogin);
 
-        await GatewayRoutingTests.AssertProblem(limited, HttpStatusCode.TooManyRequests);
+        await Problems.ExpectAsync(limited, HttpStatusCode.TooManyRequests);
         var retryAfter = int.Parse(limited.Headers.GetValues("Retry-After").Single());
         Assert.InRange(retryAfter, 1, 60);
         Assert.Matches("^\"auth\";r=0;t=\\d+$", limited.Headers.GetValues("RateLimit").Single());
@@ -114,7 +114,7 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
 
         var limited = await client.GetAsync("/.well-known/openid-configuration");
 
-        await GatewayRoutingTests.AssertProblem(limited, HttpStatusCode.TooManyRequests);
+        await Problems.ExpectAsync(limited, HttpStatusCode.TooManyRequests);
         Assert.Equal("\"public\";q=300;w=60", limited.Headers.GetValues("RateLimit-Policy").Single());
     }
 
@@ -125,7 +125,7 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
         for (var i = 0; i < 100; i++)
         {
             var response = await client.GetAsync("/api/users/me");
-            await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.Unauthorized);
+            await Problems.ExpectAsync(response, HttpStatusCode.Unauthorized);
             Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString());
         }
 
@@ -135,7 +135,7 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
     [Fact]
     public async Task ApiTierCountsPerUserWhicheverAddressOrReplicaTheCallsComeFrom()
     {
-        var account = await GatewayTestSupport.RegisterAndLoginAsync(fixture);
+        var account = await Accounts.CreateAsync(fixture.Gateway);
         using var first = fixture.GatewayReplica(0, GatewayClients.UniqueLoopbackAddress());
         using var second = fixture.GatewayReplica(1, GatewayClients.UniqueLoopbackAddress());
         for (var i = 0; i < 100; i++)
@@ -166,7 +166,7 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
 
         var response = await fixture.Gateway.SendAsync(request);
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(response, HttpStatusCode.Unauthorized);
         Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString());
     }
 
@@ -175,7 +175,7 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
     {
         var response = await fixture.Gateway.GetAsync("/ws?access_token=not-a-jwt");
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(response, HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
     [Fact]
     public async Task AWebSocketUpgradeWithAValidAccessTokenIsPassedOnAndCountedPerUser()
     {
-        var account = await GatewayTestSupport.RegisterAndLoginAsync(fixture);
+        var account = await Accounts.CreateAsync(fixture.Gateway);
 
         var response = await fixture.Gateway.GetAsync($"/ws?access_token={account.AccessToken}");
         using var me = new HttpRequestMessage(HttpMethod.Get, "/api/users/me").WithBearer(account.AccessToken);
@@ -209,7 +209,7 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
     [Fact]
     public async Task AfterLogoutTheAccessTokenIsRejectedAtTheGateway()
     {
-        var account = await GatewayTestSupport.RegisterAndLoginAsync(fixture);
+        var account = await Accounts.CreateAsync(fixture.Gateway);
         using var logout = new HttpRequestMessage(HttpMethod.Post, "/api/auth/logout")
         {
             Content = JsonContent.Create(new { refreshToken = account.RefreshToken }),
@@ -218,9 +218,9 @@ public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
 
         // Revocation is pushed to every gateway replica: rejected within the contract's second.
         Task<HttpResponseMessage> GetMe() => fixture.Gateway.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/users/me").WithBearer(account.AccessToken));
-        await UserTestSupport.EventuallyAsync(async () => (await GetMe()).StatusCode == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(1));
+        await Poll.UntilAsync(async () => (await GetMe()).StatusCode == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(5), "rejection after logout");
 
-        await GatewayRoutingTests.AssertProblem(await GetMe(), HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(await GetMe(), HttpStatusCode.Unauthorized);
     }
 
     [GeneratedRegex("^\"api\";q=100;w=60$")]

@@ -39,7 +39,7 @@ public sealed class GatewayRedisDownTests(DistributedAppFixture fixture) : IAsyn
         }
         var limited = await client.PostAsJsonAsync("/api/auth/login", bad);
 
-        await GatewayRoutingTests.AssertProblem(limited, HttpStatusCode.TooManyRequests);
+        await Problems.ExpectAsync(limited, HttpStatusCode.TooManyRequests);
         Assert.True(limited.Headers.RetryAfter is not null);
     }
 
@@ -52,6 +52,6 @@ public sealed class GatewayRedisDownTests(DistributedAppFixture fixture) : IAsyn
 
         var response = await client.PostAsJsonAsync("/api/session", new { publicKey = GatewayJweClient.B64([0x04, .. q.X!, .. q.Y!]) });
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.ServiceUnavailable);
+        await Problems.ExpectAsync(response, HttpStatusCode.ServiceUnavailable);
     }
 }

@@ -13,9 +13,9 @@ public sealed class IdentityAuthFlowTests(DistributedAppFixture fixture)
     [Fact]
     public async Task RegisterAnswers201WithTheAccountAndItsProfileLocation()
     {
-        var email = IdentityClient.UniqueEmail("Mixed.Case");
-        var response = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/register",
-            new { email = $"  {email}  ", password = IdentityClient.Password, displayName = "  Ada Lovelace " });
+        var email = Accounts.UniqueEmail("Mixed.Case");
+        var response = await Requests.PostJsonAsync(Gateway, "/api/auth/register",
+            new { email = $"  {email}  ", password = Accounts.Password, displayName = "  Ada Lovelace " });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -28,25 +28,25 @@ public sealed class IdentityAuthFlowTests(DistributedAppFixture fixture)
     [Fact]
     public async Task ASecondRegistrationOfTheSameAddressInAnyCaseIs409()
     {
-        var user = await IdentityClient.RegisterAsync(Gateway);
+        var user = await Accounts.RegisterAsync(Gateway);
 
-        var response = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/register",
-            new { email = " " + user.Email.ToUpperInvariant(), password = IdentityClient.Password, displayName = "Other" });
+        var response = await Requests.PostJsonAsync(Gateway, "/api/auth/register",
+            new { email = " " + user.Email.ToUpperInvariant(), password = Accounts.Password, displayName = "Other" });
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.Conflict);
+        await Problems.ExpectAsync(response, HttpStatusCode.Conflict);
     }
 
     [Fact]
     public async Task LoginReturnsATokenPairWhateverTheEmailCase()
     {
-        var user = await IdentityClient.RegisterAsync(Gateway);
+        var user = await Accounts.RegisterAsync(Gateway);
 
-        var tokens = await IdentityClient.LoginAsync(Gateway, user.Email.ToUpperInvariant());
+        var tokens = await Accounts.LoginAsync(Gateway, user.Email.ToUpperInvariant());
 
         Assert.Equal("Bearer", tokens.TokenType);
         Assert.Equal(900, tokens.ExpiresIn);
         Assert.Equal(2_592_000, tokens.RefreshExpiresIn);
-        Assert.Equal(user.UserId, tokens.UserId);
+        Assert.Equal(user.Id, tokens.UserId);
         // ≥ 256 random bits, base64url: at least 43 characters.
         Assert.True(tokens.RefreshToken.Length >= 43);
     }
@@ -54,13 +54,13 @@ public sealed class IdentityAuthFlowTests(DistributedAppFixture fixture)
     [Fact]
     public async Task UnknownEmailAndWrongPasswordGetTheSame401()
     {
-        var user = await IdentityClient.RegisterAsync(Gateway);
+        var user = await Accounts.RegisterAsync(Gateway);
 
-        var wrongPassword = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/login", new { email = user.Email, password = "not the password" });
-        var unknownEmail = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/login", new { email = IdentityClient.UniqueEmail(), password = "not the password" });
+        var wrongPassword = await Requests.PostJsonAsync(Gateway, "/api/auth/login", new { email = user.Email, password = "not the password" });
+        var unknownEmail = await Requests.PostJsonAsync(Gateway, "/api/auth/login", new { email = Accounts.UniqueEmail(), password = "not the password" });
 
-        var first = await GatewayRoutingTests.AssertProblem(wrongPassword, HttpStatusCode.Unauthorized);
-        var second = await GatewayRoutingTests.AssertProblem(unknownEmail, HttpStatusCode.Unauthorized);
+        var first = await Problems.ExpectAsync(wrongPassword, HttpStatusCode.Unauthorized);
+        var second = await Problems.ExpectAsync(unknownEmail, HttpStatusCode.Unauthorized);
         Assert.StartsWith("Bearer", wrongPassword.Headers.WwwAuthenticate.ToString());
         Assert.Equal(wrongPassword.Headers.WwwAuthenticate.ToString(), unknownEmail.Headers.WwwAuthenticate.ToString());
         foreach (var property in new[] { "type", "title", "status", "detail" })
@@ -72,38 +72,38 @@ public sealed class IdentityAuthFlowTests(DistributedAppFixture fixture)
     [Fact]
     public async Task RefreshRotatesTheTokenAndTheOldOneStopsWorking()
     {
-        var (_, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        var tokens = (await Accounts.CreateAsync(Gateway)).Tokens;
 
-        var refreshed = await IdentityClient.RefreshAsync(Gateway, tokens.RefreshToken);
+        var refreshed = await Accounts.RefreshAsync(Gateway, tokens.RefreshToken);
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
         var next = await Tokens.ReadAsync(refreshed);
         Assert.NotEqual(tokens.RefreshToken, next.RefreshToken);
         Assert.Equal(Tokens.Part(tokens.AccessToken, 1).GetProperty("sid").GetString(), Tokens.Part(next.AccessToken, 1).GetProperty("sid").GetString());
 
-        var again = await IdentityClient.RefreshAsync(Gateway, next.RefreshToken);
+        var again = await Accounts.RefreshAsync(Gateway, next.RefreshToken);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
     [Fact]
     public async Task ReusingARotatedRefreshTokenIs401AndRevokesTheWholeSession()
     {
-        var (_, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
-        var next = await Tokens.ReadAsync(await IdentityClient.RefreshAsync(Gateway, tokens.RefreshToken));
+        var tokens = (await Accounts.CreateAsync(Gateway)).Tokens;
+        var next = await Tokens.ReadAsync(await Accounts.RefreshAsync(Gateway, tokens.RefreshToken));
 
-        var reuse = await IdentityClient.RefreshAsync(Gateway, tokens.RefreshToken);
-        await GatewayRoutingTests.AssertProblem(reuse, HttpStatusCode.Unauthorized);
+        var reuse = await Accounts.RefreshAsync(Gateway, tokens.RefreshToken);
+        await Problems.ExpectAsync(reuse, HttpStatusCode.Unauthorized);
 
         // The newest refresh token of the session stops working too, and so do its access tokens.
-        await GatewayRoutingTests.AssertProblem(await IdentityClient.RefreshAsync(Gateway, next.RefreshToken), HttpStatusCode.Unauthorized);
-        await GatewayRoutingTests.AssertProblem(await IdentityClient.LogoutAsync(Gateway, next.AccessToken, next.RefreshToken), HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(await Accounts.RefreshAsync(Gateway, next.RefreshToken), HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(await Accounts.LogoutAsync(Gateway, next.AccessToken, next.RefreshToken), HttpStatusCode.Unauthorized);
     }
 
     [Fact]
     public async Task OfConcurrentRefreshesWithOneTokenExactlyOneSucceeds()
     {
-        var (_, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        var tokens = (await Accounts.CreateAsync(Gateway)).Tokens;
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => IdentityClient.RefreshAsync(Gateway, tokens.RefreshToken)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Accounts.RefreshAsync(Gateway, tokens.RefreshToken)));
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
@@ -112,37 +112,38 @@ public sealed class IdentityAuthFlowTests(DistributedAppFixture fixture)
     [Fact]
     public async Task LogoutRevokesTheSessionItsRefreshTokenAndItsAccessTokens()
     {
-        var (user, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
-        var otherSession = await IdentityClient.LoginAsync(Gateway, user.Email);
+        var user = await Accounts.CreateAsync(Gateway);
+        var tokens = user.Tokens;
+        var otherSession = await Accounts.LoginAsync(Gateway, user.Email);
 
-        var logout = await IdentityClient.LogoutAsync(Gateway, tokens.AccessToken, tokens.RefreshToken);
+        var logout = await Accounts.LogoutAsync(Gateway, tokens.AccessToken, tokens.RefreshToken);
 
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
-        await GatewayRoutingTests.AssertProblem(await IdentityClient.RefreshAsync(Gateway, tokens.RefreshToken), HttpStatusCode.Unauthorized);
-        var reused = await IdentityClient.LogoutAsync(Gateway, tokens.AccessToken, tokens.RefreshToken);
-        await GatewayRoutingTests.AssertProblem(reused, HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(await Accounts.RefreshAsync(Gateway, tokens.RefreshToken), HttpStatusCode.Unauthorized);
+        var reused = await Accounts.LogoutAsync(Gateway, tokens.AccessToken, tokens.RefreshToken);
+        await Problems.ExpectAsync(reused, HttpStatusCode.Unauthorized);
         Assert.StartsWith("Bearer", reused.Headers.WwwAuthenticate.ToString());
         // Another login session of the same user is untouched.
-        Assert.Equal(HttpStatusCode.OK, (await IdentityClient.RefreshAsync(Gateway, otherSession.RefreshToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Accounts.RefreshAsync(Gateway, otherSession.RefreshToken)).StatusCode);
     }
 
     [Fact]
     public async Task LogoutWithoutABearerTokenIs401()
     {
-        var (_, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        var tokens = (await Accounts.CreateAsync(Gateway)).Tokens;
 
-        var response = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/logout", new { refreshToken = tokens.RefreshToken });
+        var response = await Requests.PostJsonAsync(Gateway, "/api/auth/logout", new { refreshToken = tokens.RefreshToken });
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(response, HttpStatusCode.Unauthorized);
         Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString());
-        Assert.Equal(HttpStatusCode.OK, (await IdentityClient.RefreshAsync(Gateway, tokens.RefreshToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Accounts.RefreshAsync(Gateway, tokens.RefreshToken)).StatusCode);
     }
 
     [Fact]
     public async Task AGarbageRefreshTokenIs401()
     {
-        var response = await IdentityClient.RefreshAsync(Gateway, "not-a-token-we-ever-issued");
+        var response = await Accounts.RefreshAsync(Gateway, "not-a-token-we-ever-issued");
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(response, HttpStatusCode.Unauthorized);
     }
 }

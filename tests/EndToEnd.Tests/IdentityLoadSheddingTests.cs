@@ -14,12 +14,12 @@ public sealed class IdentityLoadSheddingTests(DistributedAppFixture fixture)
     [Fact]
     public async Task TwoHundredConcurrentLoginsAreShedWith503AndRetryAfterWhileJwksStillAnswers()
     {
-        var user = await IdentityClient.RegisterAsync(fixture.Gateway);
+        var user = await Accounts.RegisterAsync(fixture.Gateway);
         using var identity = fixture.App.CreateHttpClient(ResourceNames.IdentityService, "http");
         identity.Timeout = TimeSpan.FromMinutes(2);
 
         var logins = Enumerable.Range(0, 200)
-            .Select(_ => IdentityClient.PostJsonAsync(identity, "/api/auth/login", new { email = user.Email, password = IdentityClient.Password }))
+            .Select(_ => Requests.PostJsonAsync(identity, "/api/auth/login", new { email = user.Email, password = Accounts.Password }))
             .ToList();
         var jwksDuringBurst = await identity.GetAsync("/.well-known/jwks.json");
         var responses = await Task.WhenAll(logins);
@@ -30,6 +30,6 @@ public sealed class IdentityLoadSheddingTests(DistributedAppFixture fixture)
         var shed = responses.Where(r => r.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();
         Assert.NotEmpty(shed);
         Assert.All(shed, r => Assert.True(r.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1)));
-        await GatewayRoutingTests.AssertProblem(shed[0], HttpStatusCode.ServiceUnavailable);
+        await Problems.ExpectAsync(shed[0], HttpStatusCode.ServiceUnavailable);
     }
 }

@@ -17,18 +17,18 @@ public sealed class IdentityStorageTests(DistributedAppFixture fixture)
     [Fact]
     public async Task ThePasswordIsStoredOnlyAsAnArgon2idPhcStringWithTheDefaultParameters()
     {
-        var user = await IdentityClient.RegisterAsync(Gateway);
+        var user = await Accounts.RegisterAsync(Gateway);
 
-        var hash = await ScalarAsync<string>("SELECT password_hash FROM accounts WHERE id = @id", ("id", user.UserId));
+        var hash = await ScalarAsync<string>("SELECT password_hash FROM accounts WHERE id = @id", ("id", user.Id));
 
         Assert.Matches(@"^\$argon2id\$v=19\$m=65536,t=3,p=4\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$", hash);
-        Assert.DoesNotContain(IdentityClient.Password, hash);
+        Assert.DoesNotContain(Accounts.Password, hash);
     }
 
     [Fact]
     public async Task TheDatabaseItselfRejectsAnEmailThatDiffersOnlyInCase()
     {
-        var user = await IdentityClient.RegisterAsync(Gateway);
+        var user = await Accounts.RegisterAsync(Gateway);
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync<object>(
             "INSERT INTO accounts (id, email, display_name, password_hash, created_at) VALUES (@id, @email, 'x', 'x', now())",
@@ -40,7 +40,7 @@ public sealed class IdentityStorageTests(DistributedAppFixture fixture)
     [Fact]
     public async Task RefreshTokensAreStoredOnlyAsTheirSha256()
     {
-        var (_, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        var tokens = (await Accounts.CreateAsync(Gateway)).Tokens;
         var sid = Guid.Parse(Tokens.Part(tokens.AccessToken, 1).GetProperty("sid").GetString()!);
 
         var stored = await ScalarAsync<byte[]>("SELECT token_hash FROM refresh_tokens WHERE session_id = @sid", ("sid", sid));
@@ -53,31 +53,31 @@ public sealed class IdentityStorageTests(DistributedAppFixture fixture)
     [Fact]
     public async Task AHashWithOlderParametersIsUpgradedAtTheNextSuccessfulLogin()
     {
-        var user = await IdentityClient.RegisterAsync(Gateway);
+        var user = await Accounts.RegisterAsync(Gateway);
         // Made by the reference implementation (the argon2 command), which also shows the formats agree.
-        var oldHash = await ReferenceArgon2Async(IdentityClient.Password, memoryExponent: 12, iterations: 1, parallelism: 1);
+        var oldHash = await ReferenceArgon2Async(Accounts.Password, memoryExponent: 12, iterations: 1, parallelism: 1);
         Assert.StartsWith("$argon2id$v=19$m=4096,t=1,p=1$", oldHash);
-        await ScalarAsync<object>("UPDATE accounts SET password_hash = @h WHERE id = @id", ("h", oldHash), ("id", user.UserId));
+        await ScalarAsync<object>("UPDATE accounts SET password_hash = @h WHERE id = @id", ("h", oldHash), ("id", user.Id));
 
-        var wrong = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/login", new { email = user.Email, password = "wrong password!" });
+        var wrong = await Requests.PostJsonAsync(Gateway, "/api/auth/login", new { email = user.Email, password = "wrong password!" });
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        Assert.Equal(oldHash, await ScalarAsync<string>("SELECT password_hash FROM accounts WHERE id = @id", ("id", user.UserId)));
+        Assert.Equal(oldHash, await ScalarAsync<string>("SELECT password_hash FROM accounts WHERE id = @id", ("id", user.Id)));
 
-        await IdentityClient.LoginAsync(Gateway, user.Email);
+        await Accounts.LoginAsync(Gateway, user.Email);
 
-        var upgraded = await ScalarAsync<string>("SELECT password_hash FROM accounts WHERE id = @id", ("id", user.UserId));
+        var upgraded = await ScalarAsync<string>("SELECT password_hash FROM accounts WHERE id = @id", ("id", user.Id));
         Assert.StartsWith("$argon2id$v=19$m=65536,t=3,p=4$", upgraded);
-        await IdentityClient.LoginAsync(Gateway, user.Email);
+        await Accounts.LoginAsync(Gateway, user.Email);
     }
 
     [Fact]
     public async Task RegistrationWritesTheProfileProvisioningMessageToTheOutbox()
     {
-        var user = await IdentityClient.RegisterAsync(Gateway, displayName: "Outbox Person");
+        var user = await Accounts.RegisterAsync(Gateway, displayName: "Outbox Person");
 
         var payload = await ScalarAsync<string>(
             "SELECT payload::text FROM outbox_messages WHERE type = 'provision-user-profile' AND payload->>'userId' = @id",
-            ("id", user.UserId.ToString()));
+            ("id", user.Id.ToString()));
 
         var message = JsonDocument.Parse(payload).RootElement;
         Assert.Equal(user.Email, message.GetProperty("email").GetString());
@@ -95,8 +95,7 @@ public sealed class IdentityStorageTests(DistributedAppFixture fixture)
 
     private async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync(ResourceNames.IdentityDatabase));
-        await connection.OpenAsync();
+        await using var connection = await Stores.IdentityDbAsync(fixture);
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters)
         {

@@ -22,7 +22,8 @@ public sealed class IdentityTokenTests(DistributedAppFixture fixture)
     [Fact]
     public async Task TheAccessTokenIsAnEs256AtJwtWithTheContractsClaims()
     {
-        var (user, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        var user = await Accounts.CreateAsync(Gateway);
+        var tokens = user.Tokens;
         var jwks = await JwksAsync();
 
         var header = Tokens.Part(tokens.AccessToken, 0);
@@ -34,7 +35,7 @@ public sealed class IdentityTokenTests(DistributedAppFixture fixture)
         var issuer = (await Gateway.GetFromJsonAsync<JsonElement>("/.well-known/openid-configuration")).GetProperty("issuer").GetString();
         Assert.Equal(issuer, payload.GetProperty("iss").GetString());
         Assert.Equal("distributed-api", payload.GetProperty("aud").GetString());
-        Assert.Equal(user.UserId.ToString(), payload.GetProperty("sub").GetString());
+        Assert.Equal(user.Id.ToString(), payload.GetProperty("sub").GetString());
         Assert.True(Guid.TryParse(payload.GetProperty("sid").GetString(), out _));
         Assert.False(string.IsNullOrEmpty(payload.GetProperty("jti").GetString()));
         Assert.Equal(900, payload.GetProperty("exp").GetInt64() - payload.GetProperty("iat").GetInt64());
@@ -58,14 +59,15 @@ public sealed class IdentityTokenTests(DistributedAppFixture fixture)
     [Fact]
     public async Task AnIndependentJoseLibraryVerifiesTheTokenWithOnlyThePublishedJwkSet()
     {
-        var (user, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        var user = await Accounts.CreateAsync(Gateway);
+        var tokens = user.Tokens;
         var jwksJson = await Gateway.GetStringAsync("/.well-known/jwks.json");
         var kid = Tokens.Part(tokens.AccessToken, 0).GetProperty("kid").GetString();
 
         var key = JwkSet.FromJson(jwksJson, JWT.DefaultSettings.JsonMapper).Single(k => k.KeyId == kid);
         var payload = JWT.Decode(tokens.AccessToken, key, JwsAlgorithm.ES256);
 
-        Assert.Equal(user.UserId.ToString(), JsonDocument.Parse(payload).RootElement.GetProperty("sub").GetString());
+        Assert.Equal(user.Id.ToString(), JsonDocument.Parse(payload).RootElement.GetProperty("sub").GetString());
         var tampered = Forge.Tamper(tokens.AccessToken, p => p["sub"] = Guid.NewGuid().ToString());
         Assert.ThrowsAny<JoseException>(() => JWT.Decode(tampered, key, JwsAlgorithm.ES256));
     }
@@ -74,10 +76,10 @@ public sealed class IdentityTokenTests(DistributedAppFixture fixture)
     public async Task ATokenSignedWithTheRealKeyAndRightClaimsIsAccepted()
     {
         // The control for the forgeries below: only the one thing each of them changes makes it fail.
-        var (_, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        var tokens = (await Accounts.CreateAsync(Gateway)).Tokens;
         var forge = await ForgeAsync(tokens);
 
-        var response = await IdentityClient.LogoutAsync(Gateway, forge.Sign(), tokens.RefreshToken);
+        var response = await Accounts.LogoutAsync(Gateway, forge.Sign(), tokens.RefreshToken);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
@@ -92,7 +94,7 @@ public sealed class IdentityTokenTests(DistributedAppFixture fixture)
     [MemberData(nameof(Forgeries))]
     public async Task AForgedTokenIs401(string forgery)
     {
-        var (_, tokens) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        var tokens = (await Accounts.CreateAsync(Gateway)).Tokens;
         var forge = await ForgeAsync(tokens);
         var token = forgery switch
         {
@@ -114,12 +116,12 @@ public sealed class IdentityTokenTests(DistributedAppFixture fixture)
             _ => throw new ArgumentOutOfRangeException(nameof(forgery)),
         };
 
-        var response = await IdentityClient.LogoutAsync(Gateway, token, tokens.RefreshToken);
+        var response = await Accounts.LogoutAsync(Gateway, token, tokens.RefreshToken);
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.Unauthorized);
+        await Problems.ExpectAsync(response, HttpStatusCode.Unauthorized);
         Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString());
         // Nothing was logged out: the real session goes on.
-        Assert.Equal(HttpStatusCode.OK, (await IdentityClient.RefreshAsync(Gateway, tokens.RefreshToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Accounts.RefreshAsync(Gateway, tokens.RefreshToken)).StatusCode);
     }
 
     private async Task<JsonElement> JwksAsync()

@@ -19,9 +19,9 @@ public sealed class IdentityValidationTests(DistributedAppFixture fixture)
     [InlineData("/api/auth/refresh", "null")]
     public async Task MalformedJsonOrANonObjectIs400(string path, string body)
     {
-        var response = await IdentityClient.PostRawAsync(Gateway, path, body, "application/json");
+        var response = await Requests.PostRawAsync(Gateway, path, body, "application/json");
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.BadRequest);
+        await Problems.ExpectAsync(response, HttpStatusCode.BadRequest);
     }
 
     [Theory]
@@ -30,18 +30,18 @@ public sealed class IdentityValidationTests(DistributedAppFixture fixture)
     [InlineData("/api/auth/refresh", null)]
     public async Task AnotherMediaTypeIs415(string path, string? mediaType)
     {
-        var response = await IdentityClient.PostRawAsync(Gateway, path, "{}", mediaType);
+        var response = await Requests.PostRawAsync(Gateway, path, "{}", mediaType);
 
-        await GatewayRoutingTests.AssertProblem(response, HttpStatusCode.UnsupportedMediaType);
+        await Problems.ExpectAsync(response, HttpStatusCode.UnsupportedMediaType);
     }
 
     [Fact]
     public async Task EveryBadRegistrationFieldIsNamedIn422()
     {
-        var response = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/register",
+        var response = await Requests.PostJsonAsync(Gateway, "/api/auth/register",
             new { email = "not-an-address", password = "short", displayName = "   " });
 
-        var problem = await GatewayRoutingTests.AssertProblem(response, (HttpStatusCode)422);
+        var problem = await Problems.ExpectAsync(response, (HttpStatusCode)422);
         var errors = problem.GetProperty("errors");
         Assert.Equal(["displayName", "email", "password"], errors.EnumerateObject().Select(p => p.Name).Order());
     }
@@ -49,10 +49,10 @@ public sealed class IdentityValidationTests(DistributedAppFixture fixture)
     [Fact]
     public async Task MissingAndWronglyTypedFieldsAre422()
     {
-        var response = await IdentityClient.PostRawAsync(Gateway, "/api/auth/register",
+        var response = await Requests.PostRawAsync(Gateway, "/api/auth/register",
             "{\"email\": 42, \"displayName\": null}", "application/json");
 
-        var problem = await GatewayRoutingTests.AssertProblem(response, (HttpStatusCode)422);
+        var problem = await Problems.ExpectAsync(response, (HttpStatusCode)422);
         Assert.Equal(["displayName", "email", "password"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order());
     }
 
@@ -66,8 +66,8 @@ public sealed class IdentityValidationTests(DistributedAppFixture fixture)
         // 😀 is one code point but two UTF-16 units: 7 of them are 14 units and still too short.
         var password = string.Concat(Enumerable.Repeat("😀", codePoints));
 
-        var response = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/register",
-            new { email = IdentityClient.UniqueEmail(), password, displayName = "Emoji" });
+        var response = await Requests.PostJsonAsync(Gateway, "/api/auth/register",
+            new { email = Accounts.UniqueEmail(), password, displayName = "Emoji" });
 
         if (accepted)
         {
@@ -75,7 +75,7 @@ public sealed class IdentityValidationTests(DistributedAppFixture fixture)
         }
         else
         {
-            var problem = await GatewayRoutingTests.AssertProblem(response, (HttpStatusCode)422);
+            var problem = await Problems.ExpectAsync(response, (HttpStatusCode)422);
             Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _));
         }
     }
@@ -85,8 +85,8 @@ public sealed class IdentityValidationTests(DistributedAppFixture fixture)
     [InlineData(65, false)]
     public async Task DisplayNameIsAtMost64CharactersAfterTrimming(int length, bool accepted)
     {
-        var response = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/register",
-            new { email = IdentityClient.UniqueEmail(), password = IdentityClient.Password, displayName = $"  {new string('n', length)}  " });
+        var response = await Requests.PostJsonAsync(Gateway, "/api/auth/register",
+            new { email = Accounts.UniqueEmail(), password = Accounts.Password, displayName = $"  {new string('n', length)}  " });
 
         Assert.Equal(accepted ? HttpStatusCode.Created : (HttpStatusCode)422, response.StatusCode);
     }
@@ -94,11 +94,11 @@ public sealed class IdentityValidationTests(DistributedAppFixture fixture)
     [Fact]
     public async Task LoginAndRefreshNameTheirMissingFields()
     {
-        var login = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/login", new { email = "a@example.com" });
-        var refresh = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/refresh", new { token = "x" });
+        var login = await Requests.PostJsonAsync(Gateway, "/api/auth/login", new { email = "a@example.com" });
+        var refresh = await Requests.PostJsonAsync(Gateway, "/api/auth/refresh", new { token = "x" });
 
-        var loginProblem = await GatewayRoutingTests.AssertProblem(login, (HttpStatusCode)422);
-        var refreshProblem = await GatewayRoutingTests.AssertProblem(refresh, (HttpStatusCode)422);
+        var loginProblem = await Problems.ExpectAsync(login, (HttpStatusCode)422);
+        var refreshProblem = await Problems.ExpectAsync(refresh, (HttpStatusCode)422);
         Assert.True(loginProblem.GetProperty("errors").TryGetProperty("password", out _));
         Assert.True(refreshProblem.GetProperty("errors").TryGetProperty("refreshToken", out _));
     }
@@ -106,9 +106,9 @@ public sealed class IdentityValidationTests(DistributedAppFixture fixture)
     [Fact]
     public async Task TokenResponsesAreNotCacheable()
     {
-        var (user, _) = await IdentityClient.RegisterAndLoginAsync(Gateway);
+        var user = await Accounts.CreateAsync(Gateway);
 
-        var response = await IdentityClient.PostJsonAsync(Gateway, "/api/auth/login", new { email = user.Email, password = IdentityClient.Password });
+        var response = await Requests.PostJsonAsync(Gateway, "/api/auth/login", new { email = user.Email, password = Accounts.Password });
 
         Assert.Contains("no-store", response.Headers.CacheControl?.ToString());
         Assert.Equal(JsonValueKind.Object, (await response.Content.ReadFromJsonAsync<JsonElement>()).ValueKind);

@@ -16,7 +16,7 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     [Fact]
     public async Task AQueryTokenAuthenticatesAndTheServerGreetsTheUser()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
 
         await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
 
@@ -26,7 +26,7 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     [Fact]
     public async Task AFirstAuthMessageAuthenticates()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         await using var client = await RealtimeTestClient.ConnectAsync(Gateway);
 
         await client.SendJsonAsync(new { type = "auth", token = user.AccessToken });
@@ -67,10 +67,10 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     [Fact]
     public async Task ATokenOfALoggedOutSessionIsRejected()
     {
-        var registered = await UserTestSupport.RegisterAsync(fixture);
+        var registered = await Accounts.CreateAsync(fixture.Gateway);
         using var identity = fixture.App.CreateHttpClient(AppHost.ResourceNames.IdentityService, "http");
-        var tokens = await IdentityClient.LoginAsync(identity, registered.Email, UserTestSupport.Password);
-        var logout = await IdentityClient.LogoutAsync(identity, tokens.AccessToken, tokens.RefreshToken);
+        var tokens = await Accounts.LoginAsync(identity, registered.Email, Accounts.Password);
+        var logout = await Accounts.LogoutAsync(identity, tokens.AccessToken, tokens.RefreshToken);
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
 
         var (client, status) = await RealtimeTestClient.TryConnectAsync(RealtimeTestClient.WithToken(Gateway, tokens.AccessToken));
@@ -82,7 +82,7 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     [Fact]
     public async Task UnknownAndUnparseableMessagesGetAnErrorAndTheConnectionStays()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
 
         await client.SendTextAsync("{ this is not json");
@@ -102,7 +102,7 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     [Fact]
     public async Task ABinaryFrameClosesWith1003()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
 
         await client.Socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
@@ -113,7 +113,7 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     [Fact]
     public async Task AMessageOver64KiBClosesWith1009()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
 
         var oversized = "{\"type\":\"pong\",\"pad\":\"" + new string('x', 64 * 1024) + "\"}";
@@ -125,7 +125,7 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     [Fact]
     public async Task AMessageJustUnder64KiBIsAccepted()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
 
         var prefix = "{\"type\":\"pong\",\"pad\":\"";
@@ -139,7 +139,7 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     [Fact]
     public async Task ASecondConnectionOfTheSameUserClosesTheFirstWith4409()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         await using var first = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
 
         await using var second = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
@@ -154,7 +154,7 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     {
         var replicas = await RealtimeEndpoints.ReplicaAddressesAsync(fixture);
         Assert.Equal(2, replicas.Count);
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         await using var first = await RealtimeTestClient.ConnectAuthenticatedAsync(RealtimeTestClient.ToWebSocket(replicas[0]), user);
 
         await using var second = await RealtimeTestClient.ConnectAuthenticatedAsync(RealtimeTestClient.ToWebSocket(replicas[1]), user);
@@ -167,7 +167,7 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     [Fact]
     public async Task AfterAClientDropsItsSocketTheUserCanConnectAgainAndReceive()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         var dropped = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
         dropped.Socket.Abort();
         await dropped.DisposeAsync();
@@ -181,7 +181,7 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
     [Fact]
     public async Task TokensNeverAppearInAnyServiceLog()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         await using (var byQuery = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user))
         {
         }

@@ -31,7 +31,7 @@ public sealed class RealtimeKeepAliveTests(ShortKeepAliveFixture fixture)
     [Fact]
     public async Task TheServerPingsAndAClientThatAnswersStaysConnected()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
 
         // Five pings answered span well over the 3 s idle limit.
@@ -48,7 +48,7 @@ public sealed class RealtimeKeepAliveTests(ShortKeepAliveFixture fixture)
     [Fact]
     public async Task ASilentClientIsClosedWith4408()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
 
         Assert.Equal(4408, await client.ReceiveCloseAsync());
@@ -57,7 +57,7 @@ public sealed class RealtimeKeepAliveTests(ShortKeepAliveFixture fixture)
     [Fact]
     public async Task StoppingTheServiceClosesClientsWith1001()
     {
-        var user = await UserTestSupport.RegisterAsync(fixture);
+        var user = await Accounts.CreateAsync(fixture.Gateway);
         var client = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
         var replica = await SingleReplicaIdAsync();
 

@@ -19,7 +19,7 @@ public sealed partial class RedisFreezeTests(DistributedAppFixture fixture, ITes
     [Fact]
     public async Task WhileRedisIsFrozenGetMeAnswers200FromPostgreSql()
     {
-        var account = await GatewayTestSupport.RegisterAndLoginAsync(fixture);
+        var account = await Accounts.CreateAsync(fixture.Gateway);
         using var client = fixture.GatewayReplica(0, GatewayClients.UniqueLoopbackAddress());
         await TimeGetMeAsync(client, account.AccessToken, 3);
         var normal = await TimeGetMeAsync(client, account.AccessToken, Requests);

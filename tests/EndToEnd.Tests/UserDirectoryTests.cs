@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AppHost;
-using static EndToEnd.Tests.UserTestSupport;
+using static EndToEnd.Tests.Accounts;
+using static EndToEnd.Tests.Requests;
+using static EndToEnd.Tests.Stores;
 
 namespace EndToEnd.Tests;
 

@@ -1,7 +1,9 @@
 using System.Net;
 using AppHost;
 using Aspire.Hosting.ApplicationModel;
-using static EndToEnd.Tests.UserTestSupport;
+using static EndToEnd.Tests.Accounts;
+using static EndToEnd.Tests.Requests;
+using static EndToEnd.Tests.Stores;
 
 namespace EndToEnd.Tests;
 
@@ -107,7 +109,7 @@ public sealed class UserOutageTests(UserOutageFixture fixture)
     [Fact]
     public async Task WithRedisStoppedReadsAndWritesStillSucceedAndTheCacheRecovers()
     {
-        var user = await RegisterAsync(fixture, "Before The Outage");
+        var user = await CreateAsync(fixture.Gateway, "Before The Outage");
         var other = await ProvisionAsync(fixture, "Someone Else");
         using var users = fixture.App.CreateHttpClient(ResourceNames.UserService, "http");
 
@@ -137,12 +139,12 @@ public sealed class UserOutageTests(UserOutageFixture fixture)
 
         // The service reconnects by itself: reads fill Redis again and readiness is Healthy again.
         using var redis = await RedisAsync(fixture);
-        await EventuallyAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             await fixture.Gateway.GetAsync($"/api/users/{user.Id}");
             return await redis.GetDatabase().KeyExistsAsync($"user:{user.Id}");
         });
-        await EventuallyAsync(async () => await (await users.GetAsync("/health")).Content.ReadAsStringAsync() == "Healthy");
+        await Poll.UntilAsync(async () => await (await users.GetAsync("/health")).Content.ReadAsStringAsync() == "Healthy");
         var cached = System.Text.Json.JsonDocument.Parse((await redis.GetDatabase().StringGetAsync($"user:{user.Id}")).ToString());
         Assert.Equal("During The Outage", cached.RootElement.GetProperty("displayName").GetString());
     }
@@ -158,7 +160,7 @@ public sealed class UserOutageTests(UserOutageFixture fixture)
         {
             // The outage is real: nothing answers on the service's address.
             await Assert.ThrowsAnyAsync<Exception>(() => direct.GetAsync("/alive"));
-            user = await RegisterAsync(fixture, "Registered While Down", via: fixture.Gateway);
+            user = await CreateAsync(fixture.Gateway, "Registered While Down");
         }
         finally
         {
@@ -166,7 +168,7 @@ public sealed class UserOutageTests(UserOutageFixture fixture)
         }
 
         HttpResponseMessage? response = null;
-        await EventuallyAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             response = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
             return response.StatusCode == HttpStatusCode.OK;

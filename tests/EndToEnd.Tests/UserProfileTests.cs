@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using AppHost;
-using static EndToEnd.Tests.UserTestSupport;
+using static EndToEnd.Tests.Accounts;
+using static EndToEnd.Tests.Requests;
+using static EndToEnd.Tests.Stores;
 
 namespace EndToEnd.Tests;
 
@@ -13,7 +15,7 @@ public sealed class UserProfileTests(DistributedAppFixture fixture)
     [Fact]
     public async Task ProfileExistsAsSoonAsRegistrationThroughTheGatewayReturns()
     {
-        var user = await RegisterAsync(fixture, "  Fresh Registrant ", via: fixture.Gateway);
+        var user = await CreateAsync(fixture.Gateway, "  Fresh Registrant ");
 
         var response = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
 
@@ -28,7 +30,7 @@ public sealed class UserProfileTests(DistributedAppFixture fixture)
     [Fact]
     public async Task PatchUpdatesAndEveryLaterReadSeesIt()
     {
-        var user = await RegisterAsync(fixture);
+        var user = await CreateAsync(fixture.Gateway);
         await fixture.Gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user)); // warm the cache
 
         var patched = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Patch, "/api/users/me", user,
@@ -52,7 +54,7 @@ public sealed class UserProfileTests(DistributedAppFixture fixture)
     [Fact]
     public async Task PatchWithNullClearsAndOmittedFieldsStay()
     {
-        var user = await RegisterAsync(fixture);
+        var user = await CreateAsync(fixture.Gateway);
         await fixture.Gateway.SendAsync(Authorized(HttpMethod.Patch, "/api/users/me", user, new { bio = "temporary", avatarUrl = "https://example.test/x" }));
 
         var cleared = await (await fixture.Gateway.SendAsync(Authorized(HttpMethod.Patch, "/api/users/me", user,
@@ -66,7 +68,7 @@ public sealed class UserProfileTests(DistributedAppFixture fixture)
     [Fact]
     public async Task StaleIfMatchIs412AndChangesNothing()
     {
-        var user = await RegisterAsync(fixture);
+        var user = await CreateAsync(fixture.Gateway);
         var read = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
         var original = read.Headers.ETag!;
 
@@ -92,7 +94,7 @@ public sealed class UserProfileTests(DistributedAppFixture fixture)
     [Fact]
     public async Task InvalidPatchIs422NamingEveryBadField()
     {
-        var user = await RegisterAsync(fixture);
+        var user = await CreateAsync(fixture.Gateway);
 
         var response = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Patch, "/api/users/me", user, new
         {
@@ -117,7 +119,7 @@ public sealed class UserProfileTests(DistributedAppFixture fixture)
     [InlineData("{\"bio\":\"merge\"}", "application/merge-patch+json", HttpStatusCode.OK)]
     public async Task PatchBodyErrorsAreProblemDetails(string body, string mediaType, HttpStatusCode expected)
     {
-        var user = await RegisterAsync(fixture);
+        var user = await CreateAsync(fixture.Gateway);
         var request = Authorized(HttpMethod.Patch, "/api/users/me", user);
         request.Content = RawJson(body, mediaType);
 
@@ -133,7 +135,7 @@ public sealed class UserProfileTests(DistributedAppFixture fixture)
     [Fact]
     public async Task BodyOverOneMebibyteIs413()
     {
-        var user = await RegisterAsync(fixture);
+        var user = await CreateAsync(fixture.Gateway);
         var request = Authorized(HttpMethod.Patch, "/api/users/me", user);
         request.Content = RawJson($"{{\"bio\":\"{new string('x', 1024 * 1024 + 16)}\"}}");
 
@@ -145,7 +147,7 @@ public sealed class UserProfileTests(DistributedAppFixture fixture)
     [Fact]
     public async Task BioLimitCountsCharactersNotBytes()
     {
-        var user = await RegisterAsync(fixture);
+        var user = await CreateAsync(fixture.Gateway);
 
         var response = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Patch, "/api/users/me", user,
             new { bio = string.Concat(Enumerable.Repeat("😀", 280)) }));
@@ -156,7 +158,7 @@ public sealed class UserProfileTests(DistributedAppFixture fixture)
     [Fact]
     public async Task ProfileChangePublishesADataUpdateWithTraceContext()
     {
-        var user = await RegisterAsync(fixture);
+        var user = await CreateAsync(fixture.Gateway);
         using var redis = await RedisAsync(fixture);
         var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal("realtime:events"), (_, message) =>

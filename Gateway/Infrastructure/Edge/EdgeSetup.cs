@@ -67,6 +67,7 @@ public static class EdgeSetup
 
         builder.Services.AddEdgeRateLimiting();
         builder.Services.AddSingleton<SessionStore>();
+        builder.Services.AddSingleton<ISessionKeyStore>(services => services.GetRequiredService<SessionStore>());
         builder.Services.AddSingleton<CreateSession>();
         return builder;
     }

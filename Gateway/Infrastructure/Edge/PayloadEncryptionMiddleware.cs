@@ -3,6 +3,7 @@ using Gateway.Domain;
 using Gateway.Infrastructure.Encryption;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Input;
 
 namespace Gateway.Infrastructure.Edge;
 
@@ -28,8 +29,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
         catch (Exception e) when ((e is StackExchange.Redis.RedisException or TimeoutException) && !context.Response.HasStarted)
         {
             // The session store is shared state; without it no replica can check a session or a replay.
-            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Sessions unavailable",
-                "Encrypted sessions cannot be checked right now; retry later.");
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Encrypted sessions cannot be checked right now; retry later.");
         }
     }
 
@@ -50,8 +50,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
         {
             if (mandatory)
             {
-                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Encryption required",
-                    $"Every /api call must be an {JoseMediaType} body or name its session in {SessionHeader}.");
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, $"Every /api call must be an {JoseMediaType} body or name its session in {SessionHeader}.");
                 return;
             }
             await next(context);
@@ -59,7 +58,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
         }
         if (mandatory && !encrypted && request.ContentLength > 0)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Encryption required", $"Request bodies must be {JoseMediaType}.");
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, $"Request bodies must be {JoseMediaType}.");
             return;
         }
 
@@ -71,29 +70,29 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
             var jwe = JweCompact.TryParse(await ReadBodyAsync(request));
             if (jwe is null)
             {
-                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request", "The body is not a dir/A256GCM JWE in compact form.");
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "The body is not a dir/A256GCM JWE in compact form.");
                 return;
             }
             if (sessionId.Length > 0 && sessionId != jwe.Header.Kid)
             {
-                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request", $"{SessionHeader} and the JWE kid differ.");
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, $"{SessionHeader} and the JWE kid differ.");
                 return;
             }
             sessionId = jwe.Header.Kid;
             key = await sessions.FindAsync(sessionId);
             if (key is null)
             {
-                await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unknown session", "The encryption session is unknown or expired.");
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "The encryption session is unknown or expired.");
                 return;
             }
             if (Reject(jwe, key, method, target) is { } reason)
             {
-                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request", reason);
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, reason);
                 return;
             }
             if (!await sessions.TryMarkSeenAsync(jwe.Fingerprint(), 2 * _options.MaxClockSkew))
             {
-                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request", "This JWE was already used.");
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "This JWE was already used.");
                 return;
             }
 
@@ -106,7 +105,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
             key = await sessions.FindAsync(sessionId);
             if (key is null)
             {
-                await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unknown session", "The encryption session is unknown or expired.");
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "The encryption session is unknown or expired.");
                 return;
             }
         }

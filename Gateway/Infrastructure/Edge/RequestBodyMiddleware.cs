@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Input;
 
 namespace Gateway.Infrastructure.Edge;
 
@@ -25,7 +26,7 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<Gateway
         }
         if (request.ContentLength > _limit)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body exceeds {_limit} bytes.");
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds {_limit} bytes.");
             return;
         }
 
@@ -36,8 +37,7 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<Gateway
             var source = Decompress(encoding, request.Body);
             if (source is null)
             {
-                await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported content encoding",
-                    "Request bodies may be identity, gzip, deflate or br encoded.");
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Request bodies may be identity, gzip, deflate or br encoded.");
                 return;
             }
             var withinLimit = await CopyWithinLimitAsync(source, body, context.RequestAborted);
@@ -47,18 +47,19 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<Gateway
             }
             if (!withinLimit)
             {
-                await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body exceeds {_limit} bytes.");
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds {_limit} bytes.");
                 return;
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body exceeds {_limit} bytes.");
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds {_limit} bytes.");
             return;
         }
-        catch (InvalidDataException)
+        // gzip/deflate report a corrupt stream as InvalidDataException, Brotli as InvalidOperationException.
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request", "The body does not match its Content-Encoding.");
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "The body does not match its Content-Encoding.");
             return;
         }
 

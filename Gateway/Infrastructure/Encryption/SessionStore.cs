@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Gateway.Application;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -13,7 +14,7 @@ namespace Gateway.Infrastructure.Encryption;
 /// A session never changes once made, so each replica keeps the keys it has opened in memory until the session
 /// expires (bounded by <see cref="OpenedKeysCapacity"/>): a session's requests cost one Redis read per replica.
 /// </summary>
-public sealed partial class SessionStore
+public sealed partial class SessionStore : ISessionKeyStore
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly byte[] _masterKey;

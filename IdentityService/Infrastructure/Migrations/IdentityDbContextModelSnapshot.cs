@@ -105,6 +105,10 @@ namespace IdentityService.Infrastructure.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("DeadLetteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dead_lettered_at");
+
                     b.Property<DateTimeOffset?>("DeliveredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("delivered_at");
@@ -129,9 +133,13 @@ namespace IdentityService.Infrastructure.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DeadLetteredAt")
+                        .HasDatabaseName("ix_outbox_dead_letters")
+                        .HasFilter("dead_lettered_at IS NOT NULL");
+
                     b.HasIndex("NextAttemptAt")
                         .HasDatabaseName("ix_outbox_pending")
-                        .HasFilter("delivered_at IS NULL");
+                        .HasFilter("delivered_at IS NULL AND dead_lettered_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);
                 });

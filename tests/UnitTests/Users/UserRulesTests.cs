@@ -15,35 +15,6 @@ public sealed class UserRulesTests
     public void SearchTermsAreEscapedForLiteralMatching(string term, string pattern) =>
         Assert.Equal(pattern, SearchPattern.Contains(term));
 
-    [Theory]
-    [InlineData("  Ann  ", null, "Ann")]
-    [InlineData("   ", "must not be empty", "")]
-    [InlineData("a\u0007b", "must not contain control characters", "a\u0007b")]
-    public void DisplayNameIsTrimmedAndChecked(string raw, string? error, string normalized)
-    {
-        Assert.Equal(error, ProfileRules.CheckDisplayName(raw, out var result));
-        Assert.Equal(normalized, result);
-    }
-
-    [Fact]
-    public void LengthsCountCodePointsNotUtf16Units()
-    {
-        var emoji64 = string.Concat(Enumerable.Repeat("😀", 64));
-        Assert.Null(ProfileRules.CheckDisplayName(emoji64, out _));
-        Assert.NotNull(ProfileRules.CheckDisplayName(emoji64 + "x", out _));
-        Assert.Null(ProfileRules.CheckBio(string.Concat(Enumerable.Repeat("😀", 280))));
-        Assert.NotNull(ProfileRules.CheckBio(new string('b', 281)));
-    }
-
-    [Theory]
-    [InlineData("https://example.test/a.png", true)]
-    [InlineData("http://example.test/a.png", false)]
-    [InlineData("/relative.png", false)]
-    [InlineData("javascript:alert(1)", false)]
-    [InlineData(null, true)]
-    public void AvatarUrlMustBeAbsoluteHttps(string? url, bool valid) =>
-        Assert.Equal(valid, ProfileRules.CheckAvatarUrl(url) is null);
-
     [Fact]
     public void ApplyingAPatchBumpsTheVersionOnlyWhenSomethingChanges()
     {
@@ -66,8 +37,8 @@ public sealed class UserRulesTests
     {
         using var db = new UsersDbContext(new DbContextOptionsBuilder<UsersDbContext>().UseNpgsql("Host=unused").Options);
 
-        var searched = SearchProfiles.Ordered(SearchProfiles.Matching(db.Profiles, "50%"), "50%").ToQueryString();
-        var listed = SearchProfiles.Ordered(SearchProfiles.Matching(db.Profiles, null), null).ToQueryString();
+        var searched = ProfileRepository.Ordered(ProfileRepository.Matching(db.Profiles, "50%"), "50%").ToQueryString();
+        var listed = ProfileRepository.Ordered(ProfileRepository.Matching(db.Profiles, null), null).ToQueryString();
 
         Assert.Contains("ILIKE", searched);
         Assert.Contains("ESCAPE '\\'", searched);

@@ -1,19 +1,21 @@
 using IdentityService.Application;
+using IdentityService.Endpoints;
+using IdentityService.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
-namespace IdentityService.Infrastructure;
+namespace IdentityService;
 
-public static class ServiceRegistration
+/// <summary>How the identity service is composed: everything Program.cs registers, in one place.</summary>
+public static class Extensions
 {
-    public static WebApplicationBuilder AddIdentityServices(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
         // No retrying execution strategy: rotation and the outbox need explicit transactions, and a retry
         // of a half-done rotation would be wrong anyway.
         builder.AddNpgsqlDbContext<IdentityDbContext>("identitydb", settings => settings.DisableRetry = true);
-        builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true);
-        builder.Services.AddHealthChecks().AddDegradableRedisCheck("revocations reach other services only when it is back; refresh is still stopped by the database.");
+        builder.AddRedis("revocations reach other services only when it is back; refresh is still stopped by the database.");
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.Configure<TokenOptions>(builder.Configuration.GetSection(TokenOptions.Section));
@@ -48,7 +50,15 @@ public static class ServiceRegistration
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddScoped<OutboxDelivery>();
+        builder.Services.AddScoped<IOutbox>(services => services.GetRequiredService<OutboxDelivery>());
         builder.Services.AddHostedService<OutboxDispatcher>();
+        builder.Services.AddSingleton<OutboxStatus>();
+        builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox");
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OutboxStatus.MeterName));
+
+        builder.Services.AddScoped<IdentityStore>();
+        builder.Services.AddScoped<IAccountRepository>(services => services.GetRequiredService<IdentityStore>());
+        builder.Services.AddScoped<ISessionRepository>(services => services.GetRequiredService<IdentityStore>());
 
         builder.Services.AddScoped<SessionTokens>();
         builder.Services.AddScoped<RegisterAccount>();
@@ -56,5 +66,18 @@ public static class ServiceRegistration
         builder.Services.AddScoped<RefreshSession>();
         builder.Services.AddScoped<Logout>();
         return builder;
+    }
+
+    /// <summary>The middleware and endpoints, in pipeline order; the schema is migrated before the service listens.</summary>
+    public static async Task UseApplicationAsync(this WebApplication app)
+    {
+        app.UseServiceDefaults();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapDefaultEndpoints();
+        app.MapWellKnownEndpoints();
+        app.MapAuthEndpoints();
+        // Before listening: /health must never answer on an old schema.
+        await app.MigrateDatabaseAsync<IdentityDbContext>();
     }
 }

@@ -1,0 +1,31 @@
+using Gateway.Endpoints;
+using Gateway.Infrastructure;
+using Gateway.Infrastructure.Edge;
+
+namespace Gateway;
+
+/// <summary>How the gateway is composed: everything Program.cs registers, in one place.</summary>
+public static class Extensions
+{
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        // Redis is shared state the gateway can work around (see README), so its check reports Degraded, not Unhealthy.
+        builder.AddRedis("rate limits fall back to per-replica memory and encryption sessions are refused; routing goes on.");
+        builder.AddGatewayEdge();
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddServiceDiscoveryDestinationResolver();
+        return builder;
+    }
+
+    /// <summary>The middleware and endpoints, in pipeline order.</summary>
+    public static WebApplication UseApplication(this WebApplication app)
+    {
+        app.UseServiceDefaults();
+        app.UseGatewayEdge();
+        app.MapDefaultEndpoints();
+        app.MapSessionEndpoints();
+        app.MapReverseProxy();
+        return app;
+    }
+}

@@ -1,0 +1,46 @@
+using RealtimeService.Application;
+using RealtimeService.Endpoints;
+using RealtimeService.Infrastructure;
+
+namespace RealtimeService;
+
+/// <summary>How the realtime service is composed: everything Program.cs registers, in one place.</summary>
+public static class Extensions
+{
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        // Redis is the backplane: without it no event reaches anyone, so its check is Aspire's (Unhealthy).
+        builder.AddRedis(withoutRedis: null);
+        builder.AddJwtValidation();
+        // Hosting's "Request starting" lines carry the query string, where a WebSocket token may be: never below Warning.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Services.RedactAccessTokenFromTraces();
+
+        builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<DeliverEvent>();
+        builder.Services.AddSingleton<IConnectionOwnership, RedisConnectionOwnership>();
+        builder.Services.AddSingleton<IEventPublisher, RedisEventPublisher>();
+        builder.Services.AddHostedService<RedisBackplane>();
+        builder.Services.AddSingleton<IAccessTokenValidator, AccessTokenValidator>();
+        builder.Services.AddSingleton<WebSocketSession>();
+        builder.Services.AddSingleton<NotifyUsers>();
+        builder.Services.AddHostedService<KeepAliveMonitor>();
+        builder.Services.AddRevokedSessionClosing();
+        builder.Services.AddSingleton<GracefulShutdown>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<GracefulShutdown>());
+        return builder;
+    }
+
+    /// <summary>The middleware and endpoints, in pipeline order.</summary>
+    public static WebApplication UseApplication(this WebApplication app)
+    {
+        app.UseServiceDefaults();
+        app.UseWebSockets();
+        app.MapDefaultEndpoints();
+        app.MapWebSocketEndpoints();
+        app.MapNotifyEndpoints();
+        return app;
+    }
+}

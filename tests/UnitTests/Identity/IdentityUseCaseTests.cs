@@ -1,0 +1,163 @@
+using IdentityService.Application;
+using IdentityService.Domain;
+using IdentityService.Infrastructure;
+
+namespace UnitTests.Identity;
+
+/// <summary>RegisterAccount, Login, RefreshSession and Logout against in-memory fakes of their ports.</summary>
+public sealed class IdentityUseCaseTests
+{
+    private const string Password = "correct horse battery";
+
+    [Fact]
+    public async Task RegistrationStoresTheAccountWithItsProvisioningMessageAndTriesItAtOnce()
+    {
+        var world = new IdentityWorld();
+
+        var result = await world.Register.ExecuteAsync("  Ada@Example.test ", Password, " Ada ", default);
+
+        var account = Assert.IsType<RegistrationResult.Created>(result).Account;
+        Assert.Equal("Ada@Example.test", account.Email);
+        Assert.Equal("Ada", account.DisplayName);
+        Assert.NotEqual(Password, account.PasswordHash);
+        var message = Assert.Single(world.Store.Outbox);
+        Assert.Equal(OutboxMessageTypes.ProvisionUserProfile, message.Type);
+        Assert.Contains(account.Id.ToString(), message.Payload);
+        Assert.Equal([message.Id], world.Outbox.Attempted);
+    }
+
+    [Fact]
+    public async Task ASecondRegistrationOfTheSameAddressInAnotherCaseIsRefusedAndWritesNothing()
+    {
+        var world = new IdentityWorld();
+        await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+
+        var again = await world.Register.ExecuteAsync("ADA@example.test", Password, "Other", default);
+
+        Assert.IsType<RegistrationResult.EmailTaken>(again);
+        Assert.Single(world.Store.Accounts);
+        Assert.Single(world.Store.Outbox);
+    }
+
+    [Fact]
+    public async Task LoginWithTheRightPasswordStartsASession()
+    {
+        var world = new IdentityWorld();
+        await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+
+        var tokens = await world.Login.ExecuteAsync("ADA@example.test", Password, default);
+
+        Assert.NotNull(tokens);
+        Assert.Equal(world.Store.Accounts[0].Id, tokens.UserId);
+        Assert.Equal("Bearer", tokens.TokenType);
+        var session = Assert.Single(world.Store.Sessions);
+        Assert.Equal(tokens.UserId, session.AccountId);
+        Assert.Single(world.Store.RefreshTokens);
+    }
+
+    [Theory]
+    [InlineData("ada@example.test", "wrong password!!")]
+    [InlineData("nobody@example.test", Password)]
+    public async Task LoginWithAWrongPasswordOrUnknownAddressGivesNothing(string email, string password)
+    {
+        var world = new IdentityWorld();
+        await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+
+        Assert.Null(await world.Login.ExecuteAsync(email, password, default));
+        Assert.Empty(world.Store.Sessions);
+    }
+
+    [Fact]
+    public async Task LoginUpgradesAHashMadeWithOlderParameters()
+    {
+        var old = new IdentityWorld(IdentityWorld.Hashing(memoryKib: 32));
+        await old.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+        var world = new IdentityWorld(IdentityWorld.Hashing(memoryKib: 64));
+        world.Store.Accounts.AddRange(old.Store.Accounts);
+        var oldHash = world.Store.Accounts[0].PasswordHash;
+
+        Assert.NotNull(await world.Login.ExecuteAsync("ada@example.test", Password, default));
+
+        Assert.NotEqual(oldHash, world.Store.Accounts[0].PasswordHash);
+        Assert.Contains("m=64,", world.Store.Accounts[0].PasswordHash);
+    }
+
+    [Fact]
+    public async Task RefreshRotatesTheTokenAndKeepsTheSession()
+    {
+        var world = new IdentityWorld();
+        var first = await RegisterAndLoginAsync(world);
+
+        var second = await world.Refresh.ExecuteAsync(first.RefreshToken, default);
+
+        Assert.NotNull(second);
+        Assert.NotEqual(first.RefreshToken, second.RefreshToken);
+        Assert.Single(world.Store.Sessions);
+        Assert.NotNull(world.Store.RefreshTokens[0].RotatedAt);
+        Assert.NotNull(await world.Refresh.ExecuteAsync(second.RefreshToken, default));
+    }
+
+    [Fact]
+    public async Task ReusingARotatedRefreshTokenRevokesTheWholeSession()
+    {
+        var world = new IdentityWorld();
+        var first = await RegisterAndLoginAsync(world);
+        var second = await world.Refresh.ExecuteAsync(first.RefreshToken, default);
+
+        Assert.Null(await world.Refresh.ExecuteAsync(first.RefreshToken, default));
+
+        var session = Assert.Single(world.Store.Sessions);
+        Assert.Equal(RevocationReasons.RefreshTokenReuse, session.RevokedReason);
+        Assert.Contains(session.Id.ToString(), world.Revocations.Revoked);
+        Assert.Null(await world.Refresh.ExecuteAsync(second!.RefreshToken, default));
+    }
+
+    [Fact]
+    public async Task AnExpiredOrUnknownRefreshTokenGivesNothing()
+    {
+        var world = new IdentityWorld();
+        var tokens = await RegisterAndLoginAsync(world);
+
+        Assert.Null(await world.Refresh.ExecuteAsync("not-a-token", default));
+        world.Clock.Advance(new TokenOptions().RefreshTokenLifetime + TimeSpan.FromSeconds(1));
+        Assert.Null(await world.Refresh.ExecuteAsync(tokens.RefreshToken, default));
+        Assert.False(world.Store.Sessions[0].IsRevoked);
+    }
+
+    [Fact]
+    public async Task LogoutRevokesTheSessionAndAnotherSessionOfTheSameAccountNamedByItsRefreshToken()
+    {
+        var world = new IdentityWorld();
+        var current = await RegisterAndLoginAsync(world);
+        var other = await world.Login.ExecuteAsync("ada@example.test", Password, default);
+
+        await world.Logout.ExecuteAsync(current.UserId, SessionOf(world, current), other!.RefreshToken, default);
+
+        Assert.All(world.Store.Sessions, s => Assert.Equal(RevocationReasons.Logout, s.RevokedReason));
+        Assert.Equal(2, world.Revocations.Revoked.Count);
+        Assert.Null(await world.Refresh.ExecuteAsync(current.RefreshToken, default));
+    }
+
+    [Fact]
+    public async Task LogoutIgnoresAnotherAccountsRefreshToken()
+    {
+        var world = new IdentityWorld();
+        var ada = await RegisterAndLoginAsync(world);
+        await world.Register.ExecuteAsync("bob@example.test", Password, "Bob", default);
+        var bob = await world.Login.ExecuteAsync("bob@example.test", Password, default);
+
+        await world.Logout.ExecuteAsync(ada.UserId, SessionOf(world, ada), bob!.RefreshToken, default);
+
+        Assert.False(world.Store.Sessions.Single(s => s.AccountId == bob.UserId).IsRevoked);
+        Assert.NotNull(await world.Refresh.ExecuteAsync(bob.RefreshToken, default));
+    }
+
+    private static async Task<TokenPair> RegisterAndLoginAsync(IdentityWorld world)
+    {
+        await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+        return (await world.Login.ExecuteAsync("ada@example.test", Password, default))!;
+    }
+
+    private static Guid SessionOf(IdentityWorld world, TokenPair tokens) =>
+        world.Store.RefreshTokens.Single(t => t.TokenHash.SequenceEqual(SessionTokens.HashRefreshToken(tokens.RefreshToken))).SessionId;
+}

@@ -1,0 +1,10 @@
+namespace EndToEnd.Tests.Faults;
+
+/// <summary>
+/// The fault suite's own AppHost (its faults would disturb the shared one): two replicas of every service —
+/// gateway, identity, user, realtime — so that killing one replica leaves the other to serve.
+/// </summary>
+public sealed class FaultsFixture : DistributedAppFixture
+{
+    protected override IEnumerable<string> Settings => [.. base.Settings, "--Replicas:IdentityService=2"];
+}

@@ -125,17 +125,23 @@ public static class ProcessFaults
 
     /// <summary>
     /// Runs the instance's start command (what the dashboard's Start button does) and waits (bounded) until it runs
-    /// with a new PID and reports healthy.
+    /// with a PID and reports healthy.
     /// </summary>
     public static async Task StartAsync(DistributedApplication app, string instanceId)
     {
-        var result = await app.ResourceCommands.ExecuteCommandAsync(instanceId, KnownResourceCommands.StartCommand);
-        Assert.True(result.Success, $"start {instanceId}: {result.Message}");
+        await RunStartCommandAsync(app, instanceId);
         await Poll.UntilAsync(() => Task.FromResult(
                 TryPid(app, instanceId) is not null
                 && app.ResourceNotifications.TryGetCurrentState(instanceId, out var current)
                 && current.Snapshot.HealthStatus is null or Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy),
             Patience, $"{instanceId} to run and be healthy again");
+    }
+
+    /// <summary>Runs the instance's start command only: DCP starts the process; what follows is up to the system.</summary>
+    public static async Task RunStartCommandAsync(DistributedApplication app, string instanceId)
+    {
+        var result = await app.ResourceCommands.ExecuteCommandAsync(instanceId, KnownResourceCommands.StartCommand);
+        Assert.True(result.Success, $"start {instanceId}: {result.Message}");
     }
 
     public static void Send(int pid, int signal)

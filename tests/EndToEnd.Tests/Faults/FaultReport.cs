@@ -16,7 +16,7 @@ public sealed record FaultReport(string Fault, Ledger Ledger)
         var calls = Ledger.Calls.ToList();
         var start = Ledger.FaultStart ?? TimeSpan.Zero;
         var end = Ledger.FaultEnd ?? start;
-        var firstError = calls.Where(c => c.Failed && c.End >= start).Select(c => c.Start - start).DefaultIfEmpty(TimeSpan.MinValue).Min();
+        var firstError = calls.Where(c => c.Failed && c.End >= start).Select(c => c.Start > start ? c.Start - start : TimeSpan.Zero).DefaultIfEmpty(TimeSpan.MinValue).Min();
         var lastError = calls.Where(c => c.Failed && c.End >= end).Select(c => c.End - end).DefaultIfEmpty(TimeSpan.MinValue).Max();
         var statuses = string.Join(", ", calls.GroupBy(c => c.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Key} ×{g.Count()}"));
         var closes = Ledger.SocketEvents.Count(e => e.What.StartsWith("closed", StringComparison.Ordinal) && !e.What.EndsWith("by the client", StringComparison.Ordinal));

@@ -19,11 +19,14 @@ public sealed class FaultRun(DistributedAppFixture fixture, Action<string> outpu
     private static readonly TimeSpan QuietStart = TimeSpan.FromSeconds(1.5);
     private static readonly TimeSpan RecoveryQuiet = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(40);
+    /// <summary>The ledger runs at least this long after the fault began, also when it ends at once (a replica killed).</summary>
+    private static readonly TimeSpan MinimumRun = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(Fault fault)
     {
         await WaitUntilEverythingIsHealthyAsync();
+        var instance = (await ProcessFaults.InstanceIdsAsync(fixture.App, fault.Resource))[0];
         var users = await Task.WhenAll(Enumerable.Range(0, Users).Select(_ => Accounts.CreateAsync(fixture.Gateway)));
 
         var ledger = new Ledger();
@@ -41,8 +44,8 @@ public sealed class FaultRun(DistributedAppFixture fixture, Action<string> outpu
         try
         {
             await Task.Delay(QuietStart);
-            await InjectAsync(fault, ledger);
-            var recovered = await Poll.UntilAsync(() => Task.FromResult(ledger.HasRecovered(RecoveryQuiet) && ledger.Now - ledger.FaultStart >= FaultSuite.Window),
+            await InjectAsync(fault, instance, ledger);
+            var recovered = await Poll.UntilAsync(() => Task.FromResult(ledger.HasRecovered(RecoveryQuiet) && ledger.Now - ledger.FaultStart >= MinimumRun),
                 done => done, RecoveryBound, failAtDeadline: false);
             if (!recovered)
             {
@@ -64,19 +67,19 @@ public sealed class FaultRun(DistributedAppFixture fixture, Action<string> outpu
             await Task.WhenAll(calls.Concat(sockets));
             if (fault.Restore is not null)
             {
-                await fault.Restore();
+                await fault.Restore(instance);
             }
         }
         Assert.True(problems.Count == 0, $"{fault.Name}:\n" + string.Join("\n", problems));
     }
 
-    private static async Task InjectAsync(Fault fault, Ledger ledger)
+    private static async Task InjectAsync(Fault fault, string instance, Ledger ledger)
     {
         ledger.FaultStart = ledger.Now;
-        var repair = await fault.Inject();
+        var repair = await fault.Inject(instance);
         if (repair is not null)
         {
-            await Task.Delay(FaultSuite.Window);
+            await Task.Delay(fault.Window);
             await repair();
         }
         ledger.FaultEnd = ledger.Now;
@@ -99,6 +102,10 @@ public sealed class FaultRun(DistributedAppFixture fixture, Action<string> outpu
             if (call.Status is >= 500 && (call.Status != 503 || !call.RetryAfter))
             {
                 yield return $"{call.Op} at {call.Start.TotalSeconds:F2} s answered {call.Status}{(call.RetryAfter ? "" : " without Retry-After")} (contract §1: 503 + Retry-After)";
+            }
+            if (call.Status == 404 && call.Op is Op.Patch or Op.GetMe)
+            {
+                yield return $"{call.Op} at {call.Start.TotalSeconds:F2} s answered 404: the profile of a registered (201) account was missing";
             }
             if (call.Status is null && !fault.ClientsMayLoseCalls)
             {

@@ -4,13 +4,15 @@ using Xunit.Abstractions;
 namespace EndToEnd.Tests.Faults;
 
 /// <summary>
-/// A fault, as the suite injects it. <see cref="Inject"/> causes it and returns how to repair it (thaw, start the
-/// killed server again), run after the fault window; a fault without a repair (a replica killed) lasts while the
-/// ledger runs, and the system must recover without it; <see cref="Restore"/> then brings the replica back for
-/// the next fault. <see cref="ClientsMayLoseCalls"/>: the fault is the process the clients talk to (a gateway
-/// replica), so calls in flight on it get no answer.
+/// A fault, as the suite injects it into one instance of <see cref="Resource"/> (found before the ledger starts).
+/// <see cref="Inject"/> causes it and returns how to repair it (thaw, start the killed server again), run after
+/// <see cref="Window"/>; a fault without a repair (a replica killed) lasts while the ledger runs, and the system must
+/// recover without it; <see cref="Restore"/> then brings the replica back for the next fault.
+/// <see cref="ClientsMayLoseCalls"/>: the fault is the process the clients talk to (a gateway replica), so calls in
+/// flight on it get no answer.
 /// </summary>
-public sealed record Fault(string Name, Func<Task<Func<Task>?>> Inject, Func<Task>? Restore = null, bool ClientsMayLoseCalls = false);
+public sealed record Fault(string Name, string Resource, TimeSpan Window, Func<string, Task<Func<Task>?>> Inject,
+    Func<string, Task>? Restore = null, bool ClientsMayLoseCalls = false);
 
 /// <summary>
 /// The fault-injection suite (issue 10, item 4): real processes of an AppHost of its own, a client ledger through
@@ -23,26 +25,30 @@ public sealed class FaultSuite(FaultsFixture fixture, ITestOutputHelper output) 
     /// <summary>Contract §1: a dependency that does not answer gives 503 within 5 s; the margin is the client's own time on a busy machine.</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a repairable fault lasts.</summary>
-    public static readonly TimeSpan Window = TimeSpan.FromSeconds(4);
+    /// <summary>A freeze outlasts the deadline, so that a call waiting on the frozen server must be answered by the deadline.</summary>
+    private static readonly TimeSpan FreezeWindow = TimeSpan.FromSeconds(7);
+
+    /// <summary>How long a killed server stays down before it is started again.</summary>
+    private static readonly TimeSpan DownWindow = TimeSpan.FromSeconds(4);
 
     private DistributedApplication App => fixture.App;
 
     [Fact]
-    public Task RedisFrozenThenThawed() => RunAsync(new Fault("Redis frozen (SIGSTOP) 4 s, then thawed", () =>
-        FreezeAsync(ResourceNames.Redis)));
+    public Task RedisFrozenThenThawed() =>
+        RunAsync(new Fault("Redis frozen (SIGSTOP) 7 s, then thawed", ResourceNames.Redis, FreezeWindow, FreezeAsync));
 
     [Fact]
-    public Task RedisKilledThenStarted() => RunAsync(new Fault("Redis killed (SIGKILL), started again after 4 s", async () =>
-        await KillAsync(await InstanceAsync(ResourceNames.Redis), startAgain: true)));
+    public Task RedisKilledThenStarted() =>
+        RunAsync(new Fault("Redis killed (SIGKILL), started again after 4 s", ResourceNames.Redis, DownWindow, KillThenStartAsync));
 
     [Fact]
-    public Task PostgresFrozenThenThawed() => RunAsync(new Fault("PostgreSQL frozen (postmaster and backends, SIGSTOP) 4 s, then thawed", () =>
-        FreezeAsync(ResourceNames.Postgres)));
+    public Task PostgresFrozenThenThawed() =>
+        RunAsync(new Fault("PostgreSQL frozen (postmaster and backends, SIGSTOP) 7 s, then thawed", ResourceNames.Postgres, FreezeWindow, FreezeAsync));
 
     [Fact]
-    public Task PostgresKilledThenStarted() => RunAsync(new Fault("PostgreSQL killed (SIGKILL to postmaster and backends), started again after 4 s", async () =>
-        await KillAsync(await InstanceAsync(ResourceNames.Postgres), startAgain: true)));
+    public Task PostgresKilledThenStarted() =>
+        RunAsync(new Fault("PostgreSQL killed (SIGKILL to postmaster and backends), started again after 4 s", ResourceNames.Postgres, DownWindow,
+            KillThenStartAsync));
 
     [Fact]
     public Task UserServiceReplicaKilled() => RunReplicaKilledAsync(ResourceNames.UserService, "a UserService replica killed");
@@ -59,38 +65,38 @@ public sealed class FaultSuite(FaultsFixture fixture, ITestOutputHelper output) 
     public Task RealtimeServiceReplicaKilled() =>
         RunReplicaKilledAsync(ResourceNames.RealtimeService, "a RealtimeService replica killed (sockets reconnect)");
 
-    private Task RunReplicaKilledAsync(string resource, string name, bool clientsMayLoseCalls = false)
-    {
-        string? killed = null;
-        return RunAsync(new Fault(name, async () =>
+    /// <summary>The replica stays dead while the ledger runs (the fault ends when it is killed); it is started again afterwards.</summary>
+    private Task RunReplicaKilledAsync(string resource, string name, bool clientsMayLoseCalls = false) =>
+        RunAsync(new Fault(name, resource, TimeSpan.Zero, async instance =>
             {
-                killed = await InstanceAsync(resource);
-                return await KillAsync(killed, startAgain: false);
+                await KillAsync(instance);
+                return null;
             },
-            Restore: () => ProcessFaults.StartAsync(App, killed!), ClientsMayLoseCalls: clientsMayLoseCalls));
-    }
+            Restore: instance => ProcessFaults.StartAsync(App, instance), ClientsMayLoseCalls: clientsMayLoseCalls));
 
-    /// <summary>Freezes the resource's process tree; the repair thaws it.</summary>
-    private async Task<Func<Task>?> FreezeAsync(string resource)
+    /// <summary>Freezes the instance's process tree; the repair thaws it.</summary>
+    private Task<Func<Task>?> FreezeAsync(string instance)
     {
-        var stopped = ProcessFaults.Freeze(ProcessFaults.Pid(App, await InstanceAsync(resource)));
-        return () =>
+        var stopped = ProcessFaults.Freeze(ProcessFaults.Pid(App, instance));
+        return Task.FromResult<Func<Task>?>(() =>
         {
             ProcessFaults.Continue(stopped);
             return Task.CompletedTask;
-        };
+        });
     }
 
-    /// <summary>Kills an instance's process tree; the repair, if asked for, starts it again.</summary>
-    private async Task<Func<Task>?> KillAsync(string instance, bool startAgain)
+    /// <summary>Kills the instance's process tree; the repair runs its start command (recovery is then the system's job).</summary>
+    private async Task<Func<Task>?> KillThenStartAsync(string instance)
+    {
+        await KillAsync(instance);
+        return () => ProcessFaults.RunStartCommandAsync(App, instance);
+    }
+
+    private async Task KillAsync(string instance)
     {
         ProcessFaults.Kill(ProcessFaults.Pid(App, instance));
         await ProcessFaults.WaitUntilStoppedAsync(App, instance);
-        return startAgain ? () => ProcessFaults.StartAsync(App, instance) : null;
     }
-
-    /// <summary>The first instance of a resource (of a replicated one, the one to kill).</summary>
-    private async Task<string> InstanceAsync(string resource) => (await ProcessFaults.InstanceIdsAsync(App, resource))[0];
 
     private Task RunAsync(Fault fault) => new FaultRun(fixture, output.WriteLine).RunAsync(fault);
 }

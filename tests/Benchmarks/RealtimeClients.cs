@@ -74,7 +74,7 @@ internal sealed class RealtimeClients(RealtimeBenchmarkHost host) : IDisposable
             await tool.WaitForExitAsync();
             if (arguments.StartsWith("report", StringComparison.Ordinal))
             {
-                Console.WriteLine(string.Join('\n', output.Split('\n').Take(40)));
+                Console.WriteLine(string.Join('\n', output.Split('\n').Take(12)));
             }
         }
     }

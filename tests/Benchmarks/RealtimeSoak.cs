@@ -18,7 +18,7 @@ public sealed class RealtimeSoak : IBenchmarkSuite
 
     public string Description =>
         "N connections held with broadcasts and reconnect churn; RSS trend, lost, p99 per interval " +
-        "(--connections 10000 --minutes 10 --broadcast-seconds 5 --reconnect-percent 1 --report-seconds 30)";
+        "(--connections 10000 --minutes 10 --broadcast-seconds 5 --reconnect-percent 1 --report-seconds 30 [--gcdump DIR])";
 
     public async Task RunAsync(string[] args)
     {
@@ -39,6 +39,11 @@ public sealed class RealtimeSoak : IBenchmarkSuite
         await clients.ConnectAllAsync();
         await Task.Delay(3000);
         var startRss = await host.RssAfterFullGcAsync();
+        var gcDumpFolder = options.GetOrNull("--gcdump");
+        if (gcDumpFolder is not null)
+        {
+            await RealtimeClients.GcDumpAsync(host.ServicePid, Path.Combine(gcDumpFolder, "soak-start.gcdump"));
+        }
         Console.WriteLine($"RSS after a full GC: {idleRss / 1048576.0:0} MiB idle, {startRss / 1048576.0:0} MiB with {count} connections");
 
         var table = new Table("minute", "open", "RSS MiB", "reconnects", "rounds", "deliveries", "p50 ms", "p99 ms", "max ms", "lost");
@@ -87,6 +92,10 @@ public sealed class RealtimeSoak : IBenchmarkSuite
         await clients.WaitForReconnectsAsync();
         await Task.Delay(3000);
         var endRss = await host.RssAfterFullGcAsync();
+        if (gcDumpFolder is not null)
+        {
+            await RealtimeClients.GcDumpAsync(host.ServicePid, Path.Combine(gcDumpFolder, "soak-end.gcdump"));
+        }
         table.Print();
         Console.WriteLine($"RSS trend (least squares over the rows): {Slope(rssPoints):0.00} MiB/min; after a full GC: " +
             $"{startRss / 1048576.0:0} MiB at the start, {endRss / 1048576.0:0} MiB at the end; lost: {totalLost}; " +

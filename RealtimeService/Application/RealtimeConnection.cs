@@ -18,6 +18,7 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
     private readonly Lock _gate = new();
     private Queue<ReadOnlyMemory<byte>>? _queue;
     private bool _pumping;
+    private bool _held;
     private bool _completed;
     private TaskCompletionSource? _outputEnded;
     private long _lastReceivedTicks = Environment.TickCount64;
@@ -73,8 +74,8 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
             if (_queue.Count < options.SendQueueCapacity)
             {
                 _queue.Enqueue(utf8Json);
-                startPump = !_pumping;
-                _pumping = true;
+                startPump = !_pumping && !_held;
+                _pumping |= startPump;
             }
             else
             {
@@ -94,6 +95,31 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
         return true;
     }
 
+    /// <summary>Queues without sending until <see cref="ReleaseOutput"/> (the greeting, until the connection is registered).</summary>
+    public void HoldOutput()
+    {
+        lock (_gate)
+        {
+            _held = true;
+        }
+    }
+
+    /// <summary>Sends what was queued while held, and whatever comes after.</summary>
+    public void ReleaseOutput()
+    {
+        bool startPump;
+        lock (_gate)
+        {
+            _held = false;
+            startPump = !_pumping && (_completed || _queue is { Count: > 0 });
+            _pumping |= startPump;
+        }
+        if (startPump)
+        {
+            _ = PumpAsync();
+        }
+    }
+
     /// <summary>Sends what is already queued, then the close frame. The first close request wins.</summary>
     public void RequestClose(int closeStatus, string reason)
     {
@@ -106,6 +132,7 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
             }
             (CloseStatus, DisconnectReason) = (closeStatus, reason);
             Complete();
+            _held = false;
             startPump = !_pumping;
             _pumping = true;
         }

@@ -39,8 +39,13 @@ public sealed class WebSocketSession(
             }
 
             connection.Authenticate(user);
+            // The greeting is the first message, and the client sees it only once the connection is
+            // registered: an event raised after the client got "connected" always reaches it.
+            connection.HoldOutput();
             connection.TryEnqueue(ServerMessages.Connected(user.UserId));
-            if (await registry.RegisterAsync(connection, aborted))
+            var registered = await registry.RegisterAsync(connection, aborted);
+            connection.ReleaseOutput();
+            if (registered)
             {
                 logger.LogInformation("User {UserId} connected ({ConnectionId})", user.UserId, connection.Id);
             }

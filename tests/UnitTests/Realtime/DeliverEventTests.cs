@@ -27,7 +27,7 @@ public sealed class DeliverEventTests
         public async Task<List<string>> ReceivedAsync()
         {
             Connection.RequestClose(1000, "test over");
-            await Connection.RunSendLoopAsync();
+            await Connection.OutputEnded;
             var bytes = Wire.ToArray();
             var texts = new List<string>();
             // Server frames are unmasked; these payloads are short (< 126 bytes), so the length is the second byte.
@@ -46,7 +46,7 @@ public sealed class DeliverEventTests
         var wire = new MemoryStream();
         var socket = WebSocket.CreateFromStream(wire, isServer: true, subProtocol: null, keepAliveInterval: Timeout.InfiniteTimeSpan);
         var connection = new RealtimeConnection(socket, new RealtimeOptions());
-        connection.Authenticate(new AuthenticatedUser(userId, "session", DateTimeOffset.MaxValue, new System.Security.Claims.ClaimsPrincipal()));
+        connection.Authenticate(new AuthenticatedUser(userId, "session", DateTimeOffset.MaxValue));
         _registry.Track(connection);
         Assert.True(await _registry.RegisterAsync(connection, default));
         return new Client(connection, wire);

@@ -29,6 +29,7 @@ builder.Services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Secti
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<CacheRepairQueue>();
 builder.Services.AddHostedService(services => services.GetRequiredService<CacheRepairQueue>());
+builder.Services.AddSingleton<UserMetrics>();
 builder.Services.AddSingleton<ProfileCache>();
 builder.Services.AddSingleton<ListCache>();
 builder.Services.AddSingleton<RealtimeEventPublisher>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 
@@ -11,17 +12,19 @@ namespace RealtimeService.Application;
 public sealed class RealtimeConnection
 {
     private readonly WebSocket _socket;
-    private readonly Channel<ReadOnlyMemory<byte>> _outgoing;
+    private readonly Channel<OutgoingMessage> _outgoing;
     private readonly TimeSpan _closeHandshakeTimeout;
+    private readonly RealtimeMetrics _metrics;
     private int _closeRequested;
     private long _lastReceivedTicks = Environment.TickCount64;
     private long _lastPingTicks = Environment.TickCount64;
 
-    public RealtimeConnection(WebSocket socket, RealtimeOptions options)
+    public RealtimeConnection(WebSocket socket, RealtimeOptions options, RealtimeMetrics metrics)
     {
         _socket = socket;
+        _metrics = metrics;
         _closeHandshakeTimeout = options.CloseHandshakeTimeout;
-        _outgoing = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.SendQueueCapacity)
+        _outgoing = Channel.CreateBounded<OutgoingMessage>(new BoundedChannelOptions(options.SendQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -55,15 +58,19 @@ public sealed class RealtimeConnection
 
     public void MarkPingSent() => Interlocked.Exchange(ref _lastPingTicks, Environment.TickCount64);
 
-    /// <summary>Queues one text message; a full queue means the client stopped reading, and it is dropped.</summary>
+    /// <summary>
+    /// Queues one text message; a full queue means the client stopped reading, and it is dropped. The current trace
+    /// (an event's delivery) goes along, so that the send is part of it; keepalive pings carry none and stay untraced.
+    /// </summary>
     public bool TryEnqueue(ReadOnlyMemory<byte> utf8Json)
     {
-        if (_outgoing.Writer.TryWrite(utf8Json))
+        if (_outgoing.Writer.TryWrite(new OutgoingMessage(utf8Json, Activity.Current?.Context ?? default)))
         {
             return true;
         }
         if (Volatile.Read(ref _closeRequested) == 0)
         {
+            _metrics.SlowConsumerDropped();
             Abort("slow consumer: outgoing queue full");
         }
         return false;
@@ -98,7 +105,9 @@ public sealed class RealtimeConnection
         {
             await foreach (var message in _outgoing.Reader.ReadAllAsync())
             {
-                await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                using var activity = message.Trace == default ? null
+                    : DeliverEvent.ActivitySource.StartActivity("realtime send", ActivityKind.Producer, message.Trace);
+                await _socket.SendAsync(message.Utf8Json, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
             }
             if (CloseStatus is { } status && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
@@ -116,3 +125,6 @@ public sealed class RealtimeConnection
         }
     }
 }
+
+/// <summary>A queued message and the trace it belongs to (default for none).</summary>
+internal readonly record struct OutgoingMessage(ReadOnlyMemory<byte> Utf8Json, ActivityContext Trace);

@@ -13,7 +13,7 @@ namespace UserService.Infrastructure;
 /// trouble it reports a miss (reads) or hands the write to <see cref="CacheRepairQueue"/> (writes).
 /// </summary>
 public sealed partial class ProfileCache(
-    IConnectionMultiplexer redis, IOptions<CacheOptions> options, CacheRepairQueue repairs, ILogger<ProfileCache> logger)
+    IConnectionMultiplexer redis, IOptions<CacheOptions> options, CacheRepairQueue repairs, UserMetrics metrics, ILogger<ProfileCache> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -38,16 +38,27 @@ public sealed partial class ProfileCache(
     {
         if (!redis.IsConnected)
         {
+            metrics.CacheUnavailable();
             return null;
         }
         try
         {
             var value = await redis.GetDatabase().StringGetAsync(Key(id)).WaitAsync(Timeout);
-            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<CachedProfile>(value.ToString(), Json)?.ToProfile();
+            var cached = value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<CachedProfile>(value.ToString(), Json)?.ToProfile();
+            if (cached is null)
+            {
+                metrics.CacheMiss();
+            }
+            else
+            {
+                metrics.CacheHit();
+            }
+            return cached;
         }
         catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
         {
             LogCacheUnavailable(logger, "read", e.GetType().Name);
+            metrics.CacheUnavailable();
             return null;
         }
     }

@@ -15,10 +15,12 @@ public sealed partial class SessionStore
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly byte[] _masterKey;
+    private readonly EncryptionMetrics _metrics;
 
-    public SessionStore(IConnectionMultiplexer redis, IOptions<GatewayOptions> options, ILogger<SessionStore> logger)
+    public SessionStore(IConnectionMultiplexer redis, EncryptionMetrics metrics, IOptions<GatewayOptions> options, ILogger<SessionStore> logger)
     {
         _redis = redis;
+        _metrics = metrics;
         var configured = options.Value.Encryption.MasterKey;
         if (string.IsNullOrWhiteSpace(configured))
         {
@@ -50,6 +52,7 @@ public sealed partial class SessionStore
             aes.Encrypt(nonce, sessionKey, sealedKey, tag, Encoding.UTF8.GetBytes(sessionId));
         }
         await _redis.GetDatabase().StringSetAsync(SessionKey(sessionId), (byte[])[.. nonce, .. sealedKey, .. tag], lifetime);
+        _metrics.SessionCreated();
     }
 
     /// <summary>The session key, or null when the session is unknown, expired or its entry does not open.</summary>

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AppHost;
+
+namespace EndToEnd.Tests.Telemetry;
+
+/// <summary>
+/// What a user does once, through the gateway, so that every instrument of contract §6 moves and a profile change
+/// travels from the gateway to a WebSocket: register, log in (and fail once), refresh, open a socket, change the
+/// profile, run an encryption session (and have one JWE rejected), hit the auth rate limit, close the socket.
+/// It keeps every secret it sent or received, to search the exported telemetry for them.
+/// </summary>
+public sealed class TelemetryScenario
+{
+    private TelemetryScenario(IReadOnlyList<string> secrets) => Secrets = secrets;
+
+    /// <summary>Passwords, tokens and keys this run handled (each long enough to be unambiguous).</summary>
+    public IReadOnlyList<string> Secrets { get; }
+
+    public static async Task<TelemetryScenario> RunAsync(TelemetryFixture fixture)
+    {
+        var gateway = fixture.Gateway;
+        var secrets = new List<string> { IdentityClient.Password };
+
+        var registered = await IdentityClient.RegisterAsync(gateway);
+        var tokens = await IdentityClient.LoginAsync(gateway, registered.Email);
+        var failed = await IdentityClient.PostJsonAsync(gateway, "/api/auth/login", new { email = registered.Email, password = "not the password at all" });
+        Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+        secrets.Add("not the password at all");
+        var refreshed = await IdentityClient.RefreshAsync(gateway, tokens.RefreshToken);
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        var newTokens = await Tokens.ReadAsync(refreshed);
+        foreach (var token in new[] { tokens, newTokens })
+        {
+            secrets.AddRange([token.AccessToken, token.AccessToken.Split('.')[2], token.RefreshToken]);
+        }
+
+        var user = new TestUser(registered.UserId, registered.Email, registered.DisplayName, newTokens.AccessToken);
+        var bio = $"telemetry {Guid.NewGuid():N}";
+        await using (var socket = await RealtimeTestClient.ConnectAuthenticatedAsync(RealtimeTestClient.GatewayWebSocket(fixture), user))
+        {
+            var patched = await gateway.SendAsync(UserTestSupport.Authorized(HttpMethod.Patch, "/api/users/me", user, new { bio }));
+            Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+            var update = await socket.ReceiveOfTypeAsync("data_update");
+            Assert.Equal(user.Id, update.GetProperty("id").GetGuid());
+        }
+
+        // Reading the profile twice: a cache miss, then a hit.
+        for (var read = 0; read < 2; read++)
+        {
+            var profile = await gateway.SendAsync(UserTestSupport.Authorized(HttpMethod.Get, $"/api/users/{user.Id}", user));
+            Assert.Equal(HttpStatusCode.OK, profile.StatusCode);
+        }
+
+        var session = await GatewayJweClient.StartAsync(gateway);
+        secrets.AddRange([GatewayJweClient.B64(session.Key), Convert.ToBase64String(session.Key)]);
+        var login = new { email = registered.Email, password = IdentityClient.Password };
+        using (var encrypted = session.EncryptedRequest(HttpMethod.Post, "/api/auth/login", login))
+        {
+            var answer = await gateway.SendAsync(encrypted);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            var (_, plaintext) = await session.DecryptAsync(answer);
+            var sealedTokens = JsonDocument.Parse(plaintext).RootElement;
+            secrets.AddRange([sealedTokens.GetProperty("accessToken").GetString()!, sealedTokens.GetProperty("refreshToken").GetString()!]);
+        }
+        // Sealed for another path than the one it is sent to: the gateway rejects it (reason: binding).
+        var misdirected = session.Encrypt("POST", "/api/auth/register", "application/json", JsonSerializer.Serialize(login));
+        Assert.Equal(HttpStatusCode.BadRequest, (await gateway.PostAsync("/api/auth/login", GatewayJweClient.Jose(misdirected))).StatusCode);
+
+        // The auth tier allows 5 a minute per address: the sixth attempt from one address is refused.
+        var address = GatewayClients.UniqueLoopbackAddress();
+        using (var sameAddress = fixture.GatewayReplica(0, address))
+        {
+            var statuses = new List<HttpStatusCode>();
+            for (var attempt = 0; attempt < 6; attempt++)
+            {
+                statuses.Add((await IdentityClient.PostJsonAsync(sameAddress, "/api/auth/login", new { email = registered.Email, password = "wrong password again" })).StatusCode);
+            }
+            Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        }
+
+        secrets.AddRange(await InfrastructureSecretsAsync(fixture));
+        return new TelemetryScenario(secrets);
+    }
+
+    /// <summary>The generated development secrets (state folder) and the database and Redis passwords.</summary>
+    private static async Task<IEnumerable<string>> InfrastructureSecretsAsync(TelemetryFixture fixture)
+    {
+        var secrets = new List<string>();
+        foreach (var file in fixture.DataDirectory.GetFiles())
+        {
+            // PEM files: every base64 line is key material; others hold the secret as their whole text.
+            secrets.AddRange(File.ReadAllLines(file.FullName).Select(line => line.Trim()).Where(line => line.Length >= 16 && !line.StartsWith("-----", StringComparison.Ordinal)));
+        }
+        foreach (var resource in new[] { ResourceNames.IdentityDatabase, ResourceNames.Redis })
+        {
+            var connectionString = await fixture.ConnectionStringAsync(resource);
+            secrets.AddRange(connectionString.Split(',', ';')
+                .Select(part => part.Split('=', 2))
+                .Where(pair => pair.Length == 2 && pair[0].Trim().Equals("password", StringComparison.OrdinalIgnoreCase))
+                .Select(pair => pair[1].Trim()));
+        }
+        return secrets;
+    }
+}

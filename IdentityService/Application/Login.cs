@@ -9,14 +9,24 @@ namespace IdentityService.Application;
 /// and give the same null, so neither the answer nor its timing tells whether the account exists.
 /// A hash made with older parameters is replaced on success.
 /// </summary>
-public sealed partial class Login(IdentityDbContext db, Argon2idPasswordHasher hasher, SessionTokens sessions, ILogger<Login> logger)
+public sealed partial class Login(IdentityDbContext db, Argon2idPasswordHasher hasher, SessionTokens sessions, IdentityMetrics metrics, ILogger<Login> logger)
 {
     public async Task<TokenPair?> ExecuteAsync(string email, string password, CancellationToken cancellationToken)
     {
         var account = await FindByEmailAsync(db, CredentialRules.NormalizeEmail(email), cancellationToken);
-        var check = await hasher.VerifyAsync(password, account?.PasswordHash, cancellationToken);
+        PasswordCheck check;
+        try
+        {
+            check = await hasher.VerifyAsync(password, account?.PasswordHash, cancellationToken);
+        }
+        catch (PasswordHashingBusyException)
+        {
+            metrics.LoginShed();
+            throw;
+        }
         if (account is null || !check.Matches)
         {
+            metrics.LoginFailed();
             return null;
         }
 
@@ -25,7 +35,9 @@ public sealed partial class Login(IdentityDbContext db, Argon2idPasswordHasher h
             account.PasswordHash = await hasher.HashAsync(password, cancellationToken);
             LogRehashed(logger, account.Id);
         }
-        return await sessions.StartSessionAsync(account.Id, cancellationToken);
+        var tokens = await sessions.StartSessionAsync(account.Id, cancellationToken);
+        metrics.LoginSucceeded();
+        return tokens;
     }
 
     /// <summary>Looks the address up the way the unique index compares it: PostgreSQL's lower().</summary>

@@ -14,10 +14,13 @@ namespace EndToEnd.Tests.Telemetry;
 /// </summary>
 public sealed class TelemetryScenario
 {
-    private TelemetryScenario(IReadOnlyList<string> secrets) => Secrets = secrets;
+    private TelemetryScenario(IReadOnlyList<string> secrets, IReadOnlyList<Guid> userIds) => (Secrets, UserIds) = (secrets, userIds);
 
     /// <summary>Passwords, tokens and keys this run handled (each long enough to be unambiguous).</summary>
     public IReadOnlyList<string> Secrets { get; }
+
+    /// <summary>The users this run made: an unbounded value no metric dimension may hold.</summary>
+    public IReadOnlyList<Guid> UserIds { get; }
 
     public static async Task<TelemetryScenario> RunAsync(TelemetryFixture fixture)
     {
@@ -81,8 +84,40 @@ public sealed class TelemetryScenario
             Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
         }
 
+        // A burst of logins on the identity service's own port: more than the hashing slots and queue, so some are shed.
+        using (var identity = fixture.App.CreateHttpClient(ResourceNames.IdentityService, "http"))
+        {
+            identity.Timeout = TimeSpan.FromMinutes(2);
+            var burst = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ =>
+                IdentityClient.PostJsonAsync(identity, "/api/auth/login", new { email = registered.Email, password = "wrong password again" })));
+            Assert.Contains(burst, response => response.StatusCode == HttpStatusCode.ServiceUnavailable);
+        }
+
+        var slowUser = await IdentityClient.RegisterAndLoginAsync(gateway);
+        await DropASlowConsumerAsync(fixture, new TestUser(slowUser.User.UserId, slowUser.User.Email, slowUser.User.DisplayName, slowUser.Tokens.AccessToken));
+        secrets.AddRange([slowUser.Tokens.AccessToken, slowUser.Tokens.RefreshToken]);
+
         secrets.AddRange(await InfrastructureSecretsAsync(fixture));
-        return new TelemetryScenario(secrets);
+        return new TelemetryScenario(secrets, [registered.UserId, slowUser.User.UserId]);
+    }
+
+    /// <summary>A client that never reads while events pile up for it: its connection is cut (as RealtimeFanOutTests prove).</summary>
+    private static async Task DropASlowConsumerAsync(TelemetryFixture fixture, TestUser user)
+    {
+        await using var slow = await RealtimeTestClient.ConnectAuthenticatedAsync(RealtimeTestClient.GatewayWebSocket(fixture), user);
+        await using var redis = await UserTestSupport.RedisAsync(fixture);
+        var padding = new string('x', 16 * 1024);
+        for (var i = 0; i < 4000; i++)
+        {
+            await redis.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal("realtime:events"), JsonSerializer.Serialize(new
+            {
+                userId = user.Id,
+                message = new { type = "notification", title = $"flood {i}", body = padding },
+                traceParent = (string?)null,
+                sentAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            }));
+        }
+        Assert.Null(await slow.ReceiveCloseAsync()); // cut without a close frame, once the queued messages are read
     }
 
     /// <summary>The generated development secrets (state folder) and the database and Redis passwords.</summary>

@@ -60,6 +60,64 @@ public sealed class TelemetryTests(TelemetryFixture fixture)
         Assert.Equal(deliver.SpanId, send.ParentSpanId);
     }
 
+    /// <summary>Contract §6's instruments: the service that exports it, name, unit and the dimensions it must carry.</summary>
+    public static readonly TheoryData<string, string, string, string[]> Instruments = new()
+    {
+        // Rate-limit decisions: ASP.NET Core's own meter (policy = tier, result = outcome).
+        { ResourceNames.Gateway, "aspnetcore.rate_limiting.requests", "{request}", ["aspnetcore.rate_limiting.policy", "aspnetcore.rate_limiting.result"] },
+        { ResourceNames.Gateway, "gateway.encryption.sessions.created", "{session}", [] },
+        { ResourceNames.Gateway, "gateway.encryption.jwe.rejections", "{request}", ["gateway.jwe.rejection.reason"] },
+        { ResourceNames.IdentityService, "identity.logins", "{login}", ["identity.login.outcome"] },
+        { ResourceNames.IdentityService, "identity.password.hash.duration", "s", ["identity.password.operation"] },
+        { ResourceNames.IdentityService, "identity.password.hash.queue.length", "{request}", [] },
+        { ResourceNames.IdentityService, "identity.password.hash.rejections", "{request}", [] },
+        { ResourceNames.IdentityService, "identity.outbox.backlog", "{message}", [] },
+        { ResourceNames.IdentityService, "identity.outbox.oldest_pending.age", "s", [] },
+        { ResourceNames.UserService, "users.profile.cache.lookups", "{lookup}", ["users.cache.result"] },
+        { ResourceNames.UserService, "users.events.published", "{event}", ["users.event.outcome"] },
+        // Open WebSockets: Kestrel's own upgraded-connection count.
+        { ResourceNames.RealtimeService, "kestrel.upgraded_connections", "{connection}", [] },
+        { ResourceNames.RealtimeService, "realtime.deliveries", "{message}", ["realtime.message.type"] },
+        { ResourceNames.RealtimeService, "realtime.slow_consumer.drops", "{connection}", [] },
+        { ResourceNames.RealtimeService, "realtime.websocket.closes", "{connection}", ["websocket.close.code"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Instruments))]
+    public async Task EachMetricAnSreReadsIsExportedWithItsUnitAndDimensions(string service, string name, string unit, string[] dimensions)
+    {
+        var scenario = await fixture.Scenario; // moved every one of them
+
+        var exported = await EventuallyExportedAsync(name, service);
+        Assert.True(exported.Count > 0, $"{name} was not exported by {service}; it exported: "
+            + string.Join(", ", fixture.Receiver.Metrics.Where(metric => metric.Service == service).Select(metric => metric.Metric.Name).Distinct().Order()));
+        Assert.All(exported, metric => Assert.Equal(unit, metric.Metric.Unit));
+        var points = exported.SelectMany(metric => metric.DataPointAttributes).ToList();
+        Assert.NotEmpty(points);
+        foreach (var dimension in dimensions)
+        {
+            Assert.Contains(points, point => point.TryGetValue(dimension, out var value) && value.Length > 0);
+        }
+        // Bounded dimensions only: no user id, whatever the attribute.
+        var userIds = scenario.UserIds.Select(id => id.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.DoesNotContain(points.SelectMany(point => point.Values), userIds.Contains);
+    }
+
+    private async Task<IReadOnlyList<ReceivedMetric>> EventuallyExportedAsync(string name, string service)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var exported = fixture.Receiver.Metrics.Where(metric => metric.Metric.Name == name
+                && (metric.Service == service || metric.Service.StartsWith(service + "-", StringComparison.Ordinal))).ToList();
+            if (exported.Count > 0 || DateTime.UtcNow > deadline)
+            {
+                return exported;
+            }
+            await Task.Delay(250);
+        }
+    }
+
     [Fact]
     public async Task AnIdleSystemExportsNoTrace()
     {

@@ -48,5 +48,7 @@ var realtime = builder.AddProject<Projects.RealtimeService>(ResourceNames.Realti
 
 builder.AddGatewayReplicas(gatewayPort, replicas.GetValue("Gateway", 1), tokens, backing.Redis, identity, users, realtime);
 
+builder.WithTelemetryExportOverride();
+
 builder.Build().Run();
 return 0;

@@ -28,6 +28,7 @@ public static class Extensions
         var keyRing = SigningKeyRing.Create(tokenOptions, builder.Environment.IsDevelopment(), loggerFactory.CreateLogger<SigningKeyRing>());
         builder.Services.AddSingleton(keyRing);
         builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddSingleton<IdentityMetrics>();
         builder.Services.AddSingleton<Argon2idPasswordHasher>();
 
         // Logout takes a bearer token: validated as everywhere else, but against this process's own keys,

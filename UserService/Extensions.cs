@@ -19,6 +19,7 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CacheRepairQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CacheRepairQueue>());
+        builder.Services.AddSingleton<UserMetrics>();
         builder.Services.AddSingleton<IProfileCache, ProfileCache>();
         builder.Services.AddSingleton<IPageCache, ListCache>();
         builder.Services.AddSingleton<IProfileEvents, RealtimeEventPublisher>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 
 namespace RealtimeService.Application;
@@ -13,10 +14,10 @@ namespace RealtimeService.Application;
 /// starts it on its own thread, so a message to a client whose socket accepts it at once is written without
 /// a thread switch; a send that has to wait continues asynchronously and the producer moves on.
 /// </remarks>
-public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options)
+public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options, RealtimeMetrics metrics)
 {
     private readonly Lock _gate = new();
-    private Queue<ReadOnlyMemory<byte>>? _queue;
+    private Queue<OutgoingMessage>? _queue;
     private bool _pumping;
     private bool _held;
     private bool _completed;
@@ -60,7 +61,10 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
     /// <summary>Completes once nothing more will be written (after the close frame, or the abort).</summary>
     public Task OutputEnded => Volatile.Read(ref _outputEnded)?.Task ?? throw new InvalidOperationException("Not closing.");
 
-    /// <summary>Queues one text message; a full queue means the client stopped reading, and it is dropped.</summary>
+    /// <summary>
+    /// Queues one text message; a full queue means the client stopped reading, and it is dropped. The current trace
+    /// (an event's delivery) goes along, so that the send is part of it; keepalive pings carry none and stay untraced.
+    /// </summary>
     public bool TryEnqueue(ReadOnlyMemory<byte> utf8Json)
     {
         bool startPump;
@@ -70,10 +74,10 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
             {
                 return false;
             }
-            _queue ??= new Queue<ReadOnlyMemory<byte>>(4);
+            _queue ??= new Queue<OutgoingMessage>(4);
             if (_queue.Count < options.SendQueueCapacity)
             {
-                _queue.Enqueue(utf8Json);
+                _queue.Enqueue(new OutgoingMessage(utf8Json, Activity.Current?.Context ?? default));
                 startPump = !_pumping && !_held;
                 _pumping |= startPump;
             }
@@ -85,6 +89,7 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
         }
         if (utf8Json.IsEmpty)
         {
+            metrics.SlowConsumerDropped();
             Abort("slow consumer: outgoing queue full");
             return false;
         }
@@ -176,7 +181,7 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
         {
             while (true)
             {
-                ReadOnlyMemory<byte> message;
+                OutgoingMessage message;
                 lock (_gate)
                 {
                     if (_queue is null || !_queue.TryDequeue(out message))
@@ -189,7 +194,9 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
                         break;
                     }
                 }
-                await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                using var activity = message.Trace == default ? null
+                    : DeliverEvent.ActivitySource.StartActivity("realtime send", ActivityKind.Producer, message.Trace);
+                await socket.SendAsync(message.Utf8Json, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
             }
             await SendCloseAsync();
         }
@@ -219,3 +226,6 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
             _ => { if (socket.State != WebSocketState.Closed) socket.Abort(); }, TaskScheduler.Default);
     }
 }
+
+/// <summary>A queued message and the trace it belongs to (default for none).</summary>
+internal readonly record struct OutgoingMessage(ReadOnlyMemory<byte> Utf8Json, ActivityContext Trace);

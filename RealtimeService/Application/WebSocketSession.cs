@@ -13,6 +13,7 @@ namespace RealtimeService.Application;
 public sealed class WebSocketSession(
     ConnectionRegistry registry,
     IAccessTokenValidator tokens,
+    RealtimeMetrics metrics,
     IOptions<RealtimeOptions> options,
     ILogger<WebSocketSession> logger)
 {
@@ -21,7 +22,7 @@ public sealed class WebSocketSession(
 
     public async Task RunAsync(WebSocket socket, AuthenticatedUser? user, CancellationToken aborted)
     {
-        var connection = new RealtimeConnection(socket, _options);
+        var connection = new RealtimeConnection(socket, _options, metrics);
         registry.Track(connection);
         var reader = new MessageReader(socket, _options.MaxMessageBytes);
         Task<ReceivedMessage>? pending = null;
@@ -64,6 +65,7 @@ public sealed class WebSocketSession(
             }
             await connection.OutputEnded;
             reader.Dispose();
+            metrics.Closed(connection.CloseStatus);
             logger.LogInformation("Connection {ConnectionId} of user {UserId} ended: {Reason}",
                 connection.Id, connection.UserId, connection.DisconnectReason ?? "closed by the client");
         }

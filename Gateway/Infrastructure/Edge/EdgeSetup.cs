@@ -66,6 +66,7 @@ public static class EdgeSetup
             context.User.Identity?.IsAuthenticated == true));
 
         builder.Services.AddEdgeRateLimiting();
+        builder.Services.AddSingleton<EncryptionMetrics>();
         builder.Services.AddSingleton<SessionStore>();
         builder.Services.AddSingleton<ISessionKeyStore>(services => services.GetRequiredService<SessionStore>());
         builder.Services.AddSingleton<CreateSession>();

@@ -1,5 +1,6 @@
 using Gateway.Endpoints;
 using Gateway.Infrastructure;
+using Gateway.Infrastructure.Documentation;
 using Gateway.Infrastructure.Edge;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +10,7 @@ builder.AddServiceDefaults();
 builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true);
 builder.Services.AddHealthChecks().AddDegradableRedisCheck("rate limits fall back to per-replica memory and encryption sessions are refused; routing goes on.");
 builder.AddGatewayEdge();
+builder.AddClientDocumentation();
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
     .AddServiceDiscoveryDestinationResolver();
@@ -19,6 +21,7 @@ app.UseServiceDefaults();
 app.UseGatewayEdge();
 app.MapDefaultEndpoints();
 app.MapSessionEndpoints();
+app.MapClientDocumentation();
 app.MapReverseProxy();
 
 app.Run();

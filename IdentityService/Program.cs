@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddIdentityServices();
+builder.Services.AddContractOpenApi("Identity");
 
 var app = builder.Build();
 
@@ -14,6 +15,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapWellKnownEndpoints();
 app.MapAuthEndpoints();
+app.MapContractOpenApi();
 
 // Before listening: /health must never answer on an old schema.
 await app.MigrateDatabaseAsync();

@@ -7,6 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddJwtValidation();
+builder.Services.AddContractOpenApi("Users");
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
 
 builder.AddNpgsqlDbContext<UsersDbContext>(DatabaseMigrator.ConnectionName);
@@ -47,6 +48,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapUserEndpoints();
 app.MapInternalEndpoints();
+app.MapContractOpenApi();
 if (app.Configuration.GetValue("Users:BenchmarkEndpoint", false))
 {
     // A plain JSON answer with no database or cache behind it: the yardstick of the `users` benchmark.

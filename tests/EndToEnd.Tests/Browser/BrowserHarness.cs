@@ -26,6 +26,8 @@ public sealed class BrowserHarness : IAsyncDisposable
 
     public static async Task<BrowserHarness> LaunchAsync()
     {
+        // Argon2 logins on two shared cores take seconds; waiting for what the page shows must outlast them.
+        Assertions.SetDefaultExpectTimeout(30_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

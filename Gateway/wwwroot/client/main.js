@@ -8,7 +8,9 @@ const $ = (id) => document.getElementById(id);
 const RefreshKey = 'distributed.refreshToken';
 
 const auth = { accessToken: null, expiresAt: 0, userId: null };
-let etag = null;
+// The edit form is based on one version of the profile: its ETag goes in If-Match. A live update refreshes the
+// form only while the person has not started editing it; otherwise their save is refused (412) and they are told.
+const form = { etag: null, dirty: false };
 
 const api = new Api(({ method, target, status, encrypted, sessionId }) => {
   $('last-call').textContent = `${method} ${target} → ${status}${encrypted ? ' (encrypted ✓)' : ' (plain)'}`;
@@ -26,7 +28,7 @@ const live = new LiveConnection({
     item.dataset.type = message.type;
     $('live-log').prepend(item);
     if (message.type === 'data_update' && message.entity === 'user' && message.id === auth.userId) {
-      loadProfile().catch(show);
+      loadProfile({ keepEdits: true }).catch(show);
     }
   },
 });
@@ -66,7 +68,8 @@ function signOut() {
   live.stop();
   auth.accessToken = null;
   auth.userId = null;
-  etag = null;
+  form.etag = null;
+  form.dirty = false;
   sessionStorage.removeItem(RefreshKey);
   $('signed-in').hidden = true;
   $('signed-out').hidden = false;
@@ -95,7 +98,7 @@ async function validAccessToken() {
   }
 }
 
-function renderProfile(profile) {
+function renderProfile(profile, etag, { keepEdits = false } = {}) {
   $('profile-id').textContent = profile.id;
   $('profile-email').textContent = profile.email;
   $('profile-display-name').textContent = profile.displayName;
@@ -103,17 +106,19 @@ function renderProfile(profile) {
   $('profile-avatar-url').textContent = profile.avatarUrl ?? '—';
   $('profile-updated-at').textContent = profile.updatedAt;
   $('profile-etag').textContent = etag ?? '—';
+  if (keepEdits && form.dirty) return;
+  form.etag = etag;
+  form.dirty = false;
   $('edit-display-name').value = profile.displayName;
   $('edit-bio').value = profile.bio ?? '';
   $('edit-avatar-url').value = profile.avatarUrl ?? '';
 }
 
-async function loadProfile() {
+async function loadProfile(options) {
   const token = await validAccessToken();
   if (!token) return;
   const { body, headers } = await api.call('GET', '/api/users/me', { token });
-  etag = headers.get('etag');
-  renderProfile(body);
+  renderProfile(body, headers.get('etag'), options);
 }
 
 function renderDirectory(profiles) {
@@ -152,12 +157,12 @@ $('profile-form').addEventListener('submit', async (event) => {
   const patch = { displayName: fields.displayName, bio: fields.bio || null, avatarUrl: fields.avatarUrl || null };
   try {
     const token = await validAccessToken();
-    const { body, headers } = await api.call('PATCH', '/api/users/me', { token, json: patch, headers: etag ? { 'if-match': etag } : {} });
-    etag = headers.get('etag');
-    renderProfile(body);
+    const { body, headers } = await api.call('PATCH', '/api/users/me', { token, json: patch, headers: form.etag ? { 'if-match': form.etag } : {} });
+    renderProfile(body, headers.get('etag'));
     info('Profile saved.');
   } catch (error) {
     if (error instanceof ApiError && error.status === 412) {
+      form.dirty = false;
       await loadProfile().catch(() => {});
       show('Your profile was changed elsewhere since you loaded it (HTTP 412, ETag no longer matches). ' +
            'The latest version is shown above; make your change again and save.');
@@ -166,6 +171,8 @@ $('profile-form').addEventListener('submit', async (event) => {
     show(error);
   }
 });
+
+$('profile-form').addEventListener('input', () => { form.dirty = true; });
 
 $('reload-profile').addEventListener('click', () => loadProfile().then(() => info('Profile reloaded.'), show));
 

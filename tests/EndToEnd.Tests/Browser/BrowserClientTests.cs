@@ -59,7 +59,7 @@ public sealed class BrowserClientTests(DistributedAppFixture fixture) : IAsyncLi
 
         await using var second = await _browser.NewPageAsync(fixture.GatewayAddress);
         await second.Page.GotoAsync("/");
-        await second.Page.GetByLabel("User id").FillAsync(userId!);
+        await second.Page.GetByLabel("User id", new() { Exact = true }).FillAsync(userId!);
         await second.Page.GetByRole(AriaRole.Button, new() { Name = "Look up" }).ClickAsync();
         await Assertions.Expect(second.Page.GetByRole(AriaRole.List, new() { Name = "Profiles found" }))
             .ToContainTextAsync($"{newName} — Written in a real browser.");
@@ -87,17 +87,22 @@ public sealed class BrowserClientTests(DistributedAppFixture fixture) : IAsyncLi
         await login.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
         await Assertions.Expect(page.Locator("#profile-display-name")).ToHaveTextAsync("Stale Reader");
 
-        // Someone else (another device) changes the profile after the page read it.
+        await Assertions.Expect(page.Locator("#live-status")).ToHaveTextAsync("connected");
+        var edit = page.Locator("#profile-form");
+        await edit.GetByLabel("Display name").FillAsync("My Stale Edit");
+
+        // While the person edits, another device changes the profile; the page hears of it but keeps their edit.
         using var elsewhere = new HttpRequestMessage(HttpMethod.Patch, "/api/users/me") { Content = JsonContent.Create(new { displayName = "Changed Elsewhere" }) };
         elsewhere.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         Assert.Equal(HttpStatusCode.OK, (await fixture.Gateway.SendAsync(elsewhere)).StatusCode);
+        await Assertions.Expect(page.Locator("#live-log li[data-type=data_update]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#profile-display-name")).ToHaveTextAsync("Changed Elsewhere");
+        await Assertions.Expect(edit.GetByLabel("Display name")).ToHaveValueAsync("My Stale Edit");
 
-        var edit = page.Locator("#profile-form");
-        await edit.GetByLabel("Display name").FillAsync("My Stale Edit");
         await edit.GetByRole(AriaRole.Button, new() { Name = "Save profile" }).ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("changed elsewhere since you loaded it (HTTP 412");
-        await Assertions.Expect(page.Locator("#profile-display-name")).ToHaveTextAsync("Changed Elsewhere");
+        await Assertions.Expect(edit.GetByLabel("Display name")).ToHaveValueAsync("Changed Elsewhere");
         await recorded.ScreenshotAsync("client-412-message");
         // The 412 itself is logged by Chromium as a failed resource; nothing else may go wrong in the page.
         Assert.DoesNotContain(recorded.Errors, e => !e.Contains("status of 412"));

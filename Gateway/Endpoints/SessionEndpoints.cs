@@ -17,12 +17,8 @@ public static class SessionEndpoints
             .WithSummary("Open a payload-encryption session (contract §5.1)")
             .WithDescription("ECDH P-256 key agreement; the session key is HKDF-SHA256(x, salt = UTF-8(sessionId), info = \"gateway-session-v1\"). " +
                              "Then send requests as application/jose (JWE compact, dir + A256GCM) or name the session in X-Session-Id.")
-            .Accepts<SessionRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .AcceptsJson<SessionRequest>()
+            .ProducesEdgeProblems();
         return app;
     }
 

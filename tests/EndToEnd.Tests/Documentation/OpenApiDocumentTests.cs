@@ -67,6 +67,22 @@ public sealed class OpenApiDocumentTests(DistributedAppFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData("/openapi/identity.json", "application/json")]
+    [InlineData("/openapi/users.json", "application/json")]
+    [InlineData("/openapi/gateway.json", "application/json")]
+    [InlineData("/docs/", "text/html")]
+    [InlineData("/", "text/html")]
+    [InlineData("/client/main.js", "text/javascript")]
+    public async Task DocumentsDocsAndClientAreServedInThePublicTier(string path, string mediaType)
+    {
+        var response = await fixture.Gateway.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("\"public\"", string.Join(",", response.Headers.GetValues("RateLimit-Policy")));
+    }
+
     [Fact]
     public async Task ServicesOwnDocumentPathsAreNotReachableThroughTheGateway()
     {

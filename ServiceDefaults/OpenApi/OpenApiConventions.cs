@@ -11,8 +11,8 @@ namespace Microsoft.Extensions.Hosting;
 public static class OpenApiConventions
 {
     /// <summary>A JSON request body of shape <typeparamref name="TBody"/>, and the problems a body can cause.</summary>
-    public static RouteHandlerBuilder AcceptsJson<TBody>(this RouteHandlerBuilder builder) where TBody : notnull =>
-        builder.Accepts<TBody>("application/json")
+    public static RouteHandlerBuilder AcceptsJson<TBody>(this RouteHandlerBuilder builder, params string[] otherMediaTypes) where TBody : notnull =>
+        builder.Accepts<TBody>("application/json", otherMediaTypes)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)

@@ -39,6 +39,16 @@ public sealed class OpenApiDocumentTests(DistributedAppFixture fixture)
         Assert.Equal(ContractRoutes[name].Order(), document.Operations().Order());
         var servers = document.Root["servers"]!.AsArray();
         Assert.Equal(fixture.GatewayAddress.GetLeftPart(UriPartial.Authority), Assert.Single(servers)!["url"]!.GetValue<string>().TrimEnd('/'));
+        foreach (var route in ContractRoutes[name].Where(r => r.StartsWith("POST") || r.StartsWith("PATCH")))
+        {
+            var parts = route.Split(' ');
+            var operation = document.Operation(parts[0], parts[1]);
+            Assert.True(operation["requestBody"]?["content"]?["application/json"]?["schema"] is not null, $"{route} documents no JSON body");
+            foreach (var status in new[] { "400", "413", "415", "422", "429", "503" })
+            {
+                Assert.True(operation["responses"]?[status] is not null, $"{route} does not document {status}");
+            }
+        }
         var text = document.Root.ToJsonString();
         Assert.DoesNotContain("/internal", text);
         Assert.DoesNotContain("/health", text);

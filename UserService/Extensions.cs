@@ -10,6 +10,7 @@ public static class Extensions
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.AddJwtValidation();
+        builder.Services.AddContractOpenApi("Users");
 
         builder.AddNpgsqlDbContext<UsersDbContext>("usersdb");
         // Redis is a cache here: without it the service serves from PostgreSQL (Degraded, still in rotation).
@@ -41,5 +42,6 @@ public static class Extensions
         app.MapDefaultEndpoints();
         app.MapUserEndpoints();
         app.MapInternalEndpoints();
+        app.MapContractOpenApi();
     }
 }

@@ -11,7 +11,7 @@ var password = Environment.GetEnvironmentVariable("EMBEDDED_REDIS_PASSWORD") is 
     : throw new InvalidOperationException("EMBEDDED_REDIS_PASSWORD is not set: the embedded server never runs without one");
 
 Console.WriteLine(
-    "Embedded Redis (Microsoft Garnet) is standing in because neither a container engine nor redis-server was found. " +
+    "Embedded Redis (Microsoft Garnet) is standing in for redis-server. " +
     "redis-server is preferred — it starts ~50x faster, holds ~6x less memory and is what production runs: " +
     "`apt-get install -y redis-server` (Debian/Ubuntu) or `brew install redis` (macOS), then restart the AppHost.");
 

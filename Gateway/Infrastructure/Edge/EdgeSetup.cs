@@ -30,9 +30,17 @@ public static class EdgeSetup
             // The framework trusts loopback by default; the contract trusts nobody unless configured.
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
+            // An address, or a range (CIDR) for proxies whose addresses change, such as a Kubernetes ingress controller's pods.
             foreach (var proxy in options.TrustedProxies)
             {
-                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+                if (proxy.Contains('/', StringComparison.Ordinal))
+                {
+                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
+                }
+                else
+                {
+                    forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+                }
             }
         });
 

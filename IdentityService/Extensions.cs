@@ -28,11 +28,13 @@ public static class Extensions
         var keyRing = SigningKeyRing.Create(tokenOptions, builder.Environment.IsDevelopment(), loggerFactory.CreateLogger<SigningKeyRing>());
         builder.Services.AddSingleton(keyRing);
         builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddSingleton<IdentityMetrics>();
         builder.Services.AddSingleton<Argon2idPasswordHasher>();
 
         // Logout takes a bearer token: validated as everywhere else, but against this process's own keys,
         // since the identity service cannot fetch its JWK set from itself by service name.
         builder.AddJwtValidation();
+        builder.Services.AddContractOpenApi("Identity");
         builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
         {
             var configuration = new OpenIdConnectConfiguration();
@@ -77,6 +79,7 @@ public static class Extensions
         app.MapDefaultEndpoints();
         app.MapWellKnownEndpoints();
         app.MapAuthEndpoints();
+        app.MapContractOpenApi();
         // Before listening: /health must never answer on an old schema.
         await app.MigrateDatabaseAsync<IdentityDbContext>();
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
@@ -24,9 +25,12 @@ public sealed class Argon2idPasswordHasher : IDisposable
     private readonly ConcurrencyLimiter _limiter;
     private readonly string _dummyHash;
 
-    public Argon2idPasswordHasher(IOptions<PasswordHashingOptions> options)
+    private readonly IdentityMetrics _metrics;
+
+    public Argon2idPasswordHasher(IOptions<PasswordHashingOptions> options, IdentityMetrics metrics)
     {
         _options = options.Value;
+        _metrics = metrics;
         CurrentParameters = new Argon2Parameters(_options.MemoryKib, _options.Iterations, _options.Parallelism);
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
@@ -34,6 +38,7 @@ public sealed class Argon2idPasswordHasher : IDisposable
             QueueLimit = Math.Max(0, _options.QueueLimit),
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
+        metrics.ObserveHashQueue(() => _limiter.GetStatistics()?.CurrentQueuedCount ?? 0);
         // Verified against when the email is unknown, so that such a login costs exactly what a wrong password costs.
         _dummyHash = Compute(RandomNumberGenerator.GetHexString(32), RandomNumberGenerator.GetBytes(_options.SaltBytes), CurrentParameters, _options.HashBytes).ToString();
     }
@@ -43,7 +48,10 @@ public sealed class Argon2idPasswordHasher : IDisposable
     public async Task<string> HashAsync(string password, CancellationToken cancellationToken)
     {
         using var lease = await AcquireAsync(cancellationToken);
-        return Compute(password, RandomNumberGenerator.GetBytes(_options.SaltBytes), CurrentParameters, _options.HashBytes).ToString();
+        var started = Stopwatch.GetTimestamp();
+        var hash = Compute(password, RandomNumberGenerator.GetBytes(_options.SaltBytes), CurrentParameters, _options.HashBytes).ToString();
+        _metrics.Hashed("hash", Stopwatch.GetElapsedTime(started));
+        return hash;
     }
 
     /// <summary>Checks a password; <paramref name="storedHash"/> null means an unknown account (always false, same work).</summary>
@@ -53,7 +61,9 @@ public sealed class Argon2idPasswordHasher : IDisposable
         PhcString.TryParse(known ? storedHash! : _dummyHash, out var stored);
 
         using var lease = await AcquireAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
         var computed = Compute(password, stored.Salt, stored.Parameters, stored.Hash.Length);
+        _metrics.Hashed("verify", Stopwatch.GetElapsedTime(started));
         var matches = CryptographicOperations.FixedTimeEquals(computed.Hash, stored.Hash) && known;
         return new PasswordCheck(matches, matches && stored.Parameters != CurrentParameters);
     }
@@ -66,6 +76,7 @@ public sealed class Argon2idPasswordHasher : IDisposable
         if (!lease.IsAcquired)
         {
             lease.Dispose();
+            _metrics.HashRejected();
             throw new PasswordHashingBusyException(_options.RetryAfterSeconds);
         }
         return lease;

@@ -110,12 +110,14 @@ internal sealed class IdentityWorld
     public RecordingRevocationList Revocations { get; } = new();
     public RecordingOutbox Outbox { get; } = new();
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+    public IdentityMetrics Metrics { get; }
     public Argon2idPasswordHasher Hasher { get; }
     public SessionTokens Sessions { get; }
 
     public IdentityWorld(PasswordHashingOptions? hashing = null)
     {
-        Hasher = new Argon2idPasswordHasher(Options.Create(hashing ?? Hashing(memoryKib: 64)));
+        Metrics = new IdentityMetrics(TestMeters.Factory, TestMeters.Scopes, Clock);
+        Hasher = new Argon2idPasswordHasher(Options.Create(hashing ?? Hashing(memoryKib: 64)), Metrics);
         var tokens = Options.Create(new TokenOptions());
         var issuer = new AccessTokenIssuer(SigningKeyRing.Create(tokens.Value, isDevelopment: true, NullLogger.Instance), tokens, Clock);
         Sessions = new SessionTokens(Store, issuer, Revocations, tokens, Clock, NullLogger<SessionTokens>.Instance);
@@ -124,7 +126,7 @@ internal sealed class IdentityWorld
     public static PasswordHashingOptions Hashing(int memoryKib) => new() { MemoryKib = memoryKib, Iterations = 1, Parallelism = 1 };
 
     public RegisterAccount Register => new(Store, Hasher, Outbox, Clock);
-    public Login Login => new(Store, Hasher, Sessions, NullLogger<Login>.Instance);
+    public Login Login => new(Store, Hasher, Sessions, Metrics, NullLogger<Login>.Instance);
     public RefreshSession Refresh => new(Store, Sessions, Clock, NullLogger<RefreshSession>.Instance);
     public Logout Logout => new(Store, Sessions);
 }

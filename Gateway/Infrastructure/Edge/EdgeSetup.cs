@@ -82,7 +82,6 @@ public static class EdgeSetup
         }
         app.UseCors(CorsPolicy);
         app.UseResponseCompression();
-        app.UseRouting();
         app.UseAuthentication();
         // Before authorization, so a request refused with 401 still counts against its IP.
         app.UseRateLimiter();
@@ -90,6 +89,8 @@ public static class EdgeSetup
         app.UseWebSockets();
         app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<PayloadEncryptionMiddleware>();
+        // Inside the encryption layer, so that an encrypted client's 503 is encrypted like any other answer.
+        app.UseMiddleware<ForwarderErrorMiddleware>();
         return app;
     }
 }

@@ -23,6 +23,9 @@ public static class Extensions
     /// <summary>The middleware and endpoints, in pipeline order.</summary>
     public static WebApplication UseApplication(this WebApplication app)
     {
+        // Routing first: the request deadline (in UseServiceDefaults) reads each YARP route's timeout policy
+        // (the WebSocket route disables it).
+        app.UseRouting();
         app.UseServiceDefaults();
         app.UseGatewayEdge();
         app.MapDefaultEndpoints();

@@ -9,7 +9,8 @@ public static class WebSocketEndpoints
 {
     public static IEndpointRouteBuilder MapWebSocketEndpoints(this IEndpointRouteBuilder app)
     {
-        app.Map("/ws", ConnectAsync);
+        // A socket lives for hours: the request deadline is for request/response calls only.
+        app.Map("/ws", ConnectAsync).DisableRequestTimeout();
         return app;
     }
 

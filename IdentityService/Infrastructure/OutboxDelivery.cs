@@ -20,12 +20,9 @@ public sealed partial class OutboxDelivery(
     TimeProvider clock,
     ILogger<OutboxDelivery> logger) : IOutbox
 {
-<<<<<<< HEAD
     /// <summary>The service's own traces (named after it, so ServiceDefaults exports them).</summary>
     private static readonly ActivitySource ActivitySource = new(typeof(OutboxDelivery).Assembly.GetName().Name!);
 
-    /// <summary>One attempt for one message, right away; failures are left to the dispatcher.</summary>
-=======
     /// <summary>
     /// The immediate attempt after registration gets at most this much of the request's deadline; a slower
     /// user service leaves the message to the dispatcher.
@@ -33,7 +30,6 @@ public sealed partial class OutboxDelivery(
     public static readonly TimeSpan ImmediateAttemptBudget = TimeSpan.FromSeconds(2);
 
     /// <summary>One attempt for one message, right away, within <see cref="ImmediateAttemptBudget"/>; failures are left to the dispatcher.</summary>
->>>>>>> faults
     public async Task TryDeliverNowAsync(Guid messageId, CancellationToken cancellationToken)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -167,7 +167,7 @@ public sealed class FaultRun(DistributedAppFixture fixture, Action<string> outpu
         foreach (var worker in workers)
         {
             var before = worker.Events;
-            var patch = await worker.PatchAsync();
+            var patch = await WhileUnavailableAsync(worker.PatchAsync);
             if (patch.Status != 200)
             {
                 problems.Add($"user {worker.User.Id}: PATCH after recovery answered {patch.Outcome}");
@@ -181,13 +181,20 @@ public sealed class FaultRun(DistributedAppFixture fixture, Action<string> outpu
         return problems;
     }
 
+    /// <summary>
+    /// The checks read what was stored, not whether the system is up (recovery is checked on its own): an honest
+    /// 503 (or no answer) is asked again, as its Retry-After says, within a bound.
+    /// </summary>
+    private static Task<Exchange> WhileUnavailableAsync(Func<Task<Exchange>> call) =>
+        Poll.UntilAsync(call, exchange => exchange.Status is not (null or 503), Patience, failAtDeadline: false);
+
     /// <summary>Each user's profile shows the last acknowledged PATCH (the check's own PATCH, acknowledged last).</summary>
     private static async Task<IEnumerable<string>> CheckUsersAsync(IReadOnlyList<UserWorker> workers)
     {
         var problems = new List<string>();
         foreach (var worker in workers)
         {
-            var read = await worker.GetMeAsync();
+            var read = await WhileUnavailableAsync(worker.GetMeAsync);
             var seen = read.Body?.GetProperty("displayName").GetString();
             if (read.Status != 200 || seen is null || !worker.Acceptable.Contains(seen))
             {
@@ -230,7 +237,8 @@ public sealed class FaultRun(DistributedAppFixture fixture, Action<string> outpu
 
     private async Task<string?> LogsInWithProfileAsync(Registration registration)
     {
-        var login = await Requests.PostJsonAsync(fixture.Gateway, "/api/auth/login", new { email = registration.Email, password = Accounts.Password });
+        var login = await Poll.UntilAsync(() => Requests.PostJsonAsync(fixture.Gateway, "/api/auth/login", new { email = registration.Email, password = Accounts.Password }),
+            response => response.StatusCode != HttpStatusCode.ServiceUnavailable, Patience, failAtDeadline: false);
         if (login.StatusCode != HttpStatusCode.OK)
         {
             return $"login answered {(int)login.StatusCode}";
@@ -243,7 +251,8 @@ public sealed class FaultRun(DistributedAppFixture fixture, Action<string> outpu
                 using var response = await fixture.Gateway.SendAsync(request);
                 return (response.StatusCode, Body: response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default);
             },
-            read => read.StatusCode == HttpStatusCode.OK || registration.AcknowledgedId is not null, Patience, failAtDeadline: false);
+            read => read.StatusCode == HttpStatusCode.OK || (registration.AcknowledgedId is not null && read.StatusCode != HttpStatusCode.ServiceUnavailable),
+            Patience, failAtDeadline: false);
         if (me.StatusCode != HttpStatusCode.OK)
         {
             return $"GET /api/users/me answered {(int)me.StatusCode}";

@@ -14,7 +14,8 @@ public static class Extensions
         builder.AddGatewayEdge();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddProxyDeadline();
         return builder;
     }
 

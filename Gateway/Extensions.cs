@@ -16,7 +16,8 @@ public static class Extensions
         builder.AddClientDocumentation();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddProxyDeadline();
         return builder;
     }
 

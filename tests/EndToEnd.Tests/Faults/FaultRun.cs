@@ -26,7 +26,7 @@ public sealed class FaultRun(DistributedAppFixture fixture, Action<string> outpu
     public async Task RunAsync(Fault fault)
     {
         await WaitUntilEverythingIsHealthyAsync();
-        var instance = (await ProcessFaults.InstanceIdsAsync(fixture.App, fault.Resource))[0];
+        var instance = (await ProcessFaults.InstancesAsync(fixture.App, fault.Resource)).Order(StringComparer.Ordinal).First();
         var users = new List<TestUser>();
         for (var i = 0; i < Users; i++)
         {

@@ -23,7 +23,7 @@ public sealed record Fault(string Name, string Resource, TimeSpan Window, Func<s
 public sealed class FaultSuite(FaultsFixture fixture, ITestOutputHelper output) : IClassFixture<FaultsFixture>
 {
     /// <summary>Contract §1: a dependency that does not answer gives 503 within 5 s; the margin is the client's own time on a busy machine.</summary>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Deadline = DistributedAppFixture.ContractDeadline + TimeSpan.FromSeconds(1);
 
     /// <summary>A freeze outlasts the deadline, so that a call waiting on the frozen server must be answered by the deadline.</summary>
     private static readonly TimeSpan FreezeWindow = TimeSpan.FromSeconds(7);
@@ -72,15 +72,15 @@ public sealed class FaultSuite(FaultsFixture fixture, ITestOutputHelper output) 
                 await KillAsync(instance);
                 return null;
             },
-            Restore: instance => ProcessFaults.StartAsync(App, instance), ClientsMayLoseCalls: clientsMayLoseCalls));
+            Restore: instance => ProcessFaults.StartInstanceAsync(App, instance), ClientsMayLoseCalls: clientsMayLoseCalls));
 
-    /// <summary>Freezes the instance's process tree; the repair thaws it.</summary>
+    /// <summary>Freezes the instance's process and its children; the repair thaws them.</summary>
     private Task<Func<Task>?> FreezeAsync(string instance)
     {
-        var stopped = ProcessFaults.Freeze(ProcessFaults.Pid(App, instance));
+        var frozen = ProcessFaults.Freeze(ProcessFaults.InstancePid(App, instance));
         return Task.FromResult<Func<Task>?>(() =>
         {
-            ProcessFaults.Continue(stopped);
+            frozen.Dispose();
             return Task.CompletedTask;
         });
     }
@@ -94,7 +94,7 @@ public sealed class FaultSuite(FaultsFixture fixture, ITestOutputHelper output) 
 
     private async Task KillAsync(string instance)
     {
-        ProcessFaults.Kill(ProcessFaults.Pid(App, instance));
+        ProcessFaults.KillTree(ProcessFaults.InstancePid(App, instance));
         await ProcessFaults.WaitUntilStoppedAsync(App, instance);
     }
 

@@ -266,6 +266,8 @@ public sealed class FaultRun(DistributedAppFixture fixture, Action<string> outpu
 
     private async Task<Dictionary<string, List<Guid>>> StoredAccountsAsync(string[] emails)
     {
+        // The test's own pooled connections may predate a PostgreSQL that was killed and started again.
+        Npgsql.NpgsqlConnection.ClearAllPools();
         await using var db = await Stores.IdentityDbAsync(fixture);
         await using var query = new Npgsql.NpgsqlCommand("SELECT lower(email), id FROM accounts WHERE lower(email) = ANY(@emails)", db);
         query.Parameters.AddWithValue("emails", emails);

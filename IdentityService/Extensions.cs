@@ -30,7 +30,6 @@ public static class Extensions
         builder.Services.AddSingleton(keyRing);
         builder.Services.AddSingleton<IAccessTokenIssuer, AccessTokenIssuer>();
         builder.Services.AddSingleton<IdentityMetrics>();
-        builder.Services.AddSingleton<OutboxBacklogGauges>();
         builder.Services.AddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
 
         // Logout takes a bearer token: validated as everywhere else, but against this process's own keys,
@@ -58,7 +57,6 @@ public static class Extensions
         builder.Services.AddHostedService<OutboxDispatcher>();
         builder.Services.AddSingleton<OutboxStatus>();
         builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox");
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OutboxStatus.MeterName));
 
         builder.Services.AddScoped<IdentityStore>();
         builder.Services.AddScoped<IAccountRepository>(services => services.GetRequiredService<IdentityStore>());
@@ -82,8 +80,8 @@ public static class Extensions
         app.MapWellKnownEndpoints();
         app.MapAuthEndpoints();
         app.MapContractOpenApi();
-        // Nothing depends on the outbox gauges; created here, they report from the start.
-        app.Services.GetRequiredService<OutboxBacklogGauges>();
+        // Created here so that the outbox gauges report from the start, not from the first registration.
+        app.Services.GetRequiredService<OutboxStatus>();
         // Before listening: /health must never answer on an old schema.
         await app.MigrateDatabaseAsync<IdentityDbContext>();
     }

@@ -5,7 +5,7 @@ namespace IdentityService.Application;
 /// <summary>
 /// Contract §6 for identity, on the service's meter <see cref="MeterName"/> (named after it, exported by
 /// ServiceDefaults): logins by outcome, Argon2 time per operation, the hashing queue and the requests it shed.
-/// The outbox gauges that read the database are on the same meter, in <c>Infrastructure/OutboxBacklogGauges.cs</c>.
+/// The outbox gauges are on the same meter, in <c>Infrastructure/OutboxStatus.cs</c> (they report the dispatcher's reading).
 /// </summary>
 public sealed class IdentityMetrics
 {

@@ -74,11 +74,13 @@ public sealed partial class RedisBreaker
     /// <summary>
     /// When its dead-socket detection tears a connection down under a frozen server, StackExchange.Redis can fail a
     /// call in flight with <see cref="InvalidOperationException"/> ("Reading is not allowed after reader was
-    /// completed") or <see cref="ObjectDisposedException"/> instead of a <see cref="RedisException"/> — seen as a 500
-    /// on <c>GET /api/users/me</c> while Redis was frozen (issue 10). It is the connection failing, so callers (and
-    /// the breaker) see it as one.
+    /// completed"), <see cref="ObjectDisposedException"/> or <see cref="TaskCanceledException"/> instead of a
+    /// <see cref="RedisException"/> — each seen as a 500 on <c>GET /api/users/me</c> while Redis was frozen (issue 10).
+    /// No call here takes a cancellation token, so a cancellation too is the connection failing; callers (and the
+    /// breaker) see it as one.
     /// </summary>
-    private static bool IsTornConnection(Exception e) => e is InvalidOperationException or ObjectDisposedException or IOException;
+    private static bool IsTornConnection(Exception e) =>
+        e is InvalidOperationException or ObjectDisposedException or IOException or OperationCanceledException;
 
     private static RedisConnectionException AsConnectionFailure(Exception e) =>
         new(ConnectionFailureType.SocketFailure, "The Redis connection failed during the call.", e);

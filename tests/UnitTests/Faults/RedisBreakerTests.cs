@@ -9,16 +9,24 @@ public sealed class RedisBreakerTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
-    [Fact]
-    public async Task AConnectionTornDownMidCallIsAConnectionFailureNotABug()
+    public static TheoryData<Exception> TornConnections => new()
     {
-        // What StackExchange.Redis threw for a call in flight when it dropped a frozen server's socket.
+        // What StackExchange.Redis threw for calls in flight when it dropped a frozen server's socket.
+        new InvalidOperationException("Reading is not allowed after reader was completed."),
+        new TaskCanceledException("A task was canceled."),
+        new ObjectDisposedException("socket"),
+    };
+
+    [Theory]
+    [MemberData(nameof(TornConnections))]
+    public async Task AConnectionTornDownMidCallIsAConnectionFailureNotABug(Exception thrown)
+    {
         var breaker = new RedisBreaker(NullLogger<RedisBreaker>.Instance);
 
         var failure = await Assert.ThrowsAsync<RedisConnectionException>(async () =>
-            await breaker.ExecuteAsync<RedisValue>(() => throw new InvalidOperationException("Reading is not allowed after reader was completed."), Deadline));
+            await breaker.ExecuteAsync<RedisValue>(() => Task.FromException<RedisValue>(thrown), Deadline));
 
-        Assert.IsType<InvalidOperationException>(failure.InnerException);
+        Assert.Same(thrown, failure.InnerException);
         Assert.Equal("Redis", DependencyFailure.UnavailableDependency(failure));
     }
 

@@ -15,8 +15,11 @@ public static class GatewayReplicasExtensions
     public static void AddGatewayReplicas(this IDistributedApplicationBuilder builder, int basePort, int replicas, TokenSettings tokens,
         IResourceBuilder<IResourceWithConnectionString> redis, params IResourceBuilder<ProjectResource>[] services)
     {
-        var masterKey = builder.AddParameter(ResourceNames.GatewayMasterKey, StateDirectory.Resolve(builder.Configuration, builder.AppHostDirectory)
-            .GetOrCreateSecret(ResourceNames.GatewayMasterKey, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))), secret: true);
+        // Publishing: a secret the deployment supplies (deploy/kubernetes: the distributed-secrets Secret).
+        var masterKey = builder.ExecutionContext.IsPublishMode
+            ? builder.AddParameter(ResourceNames.GatewayMasterKey, secret: true)
+            : builder.AddParameter(ResourceNames.GatewayMasterKey, StateDirectory.Resolve(builder.Configuration, builder.AppHostDirectory)
+                .GetOrCreateSecret(ResourceNames.GatewayMasterKey, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))), secret: true);
 
         for (var replica = 0; replica < replicas; replica++)
         {

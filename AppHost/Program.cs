@@ -17,7 +17,7 @@ catch (InfrastructureUnavailableException e) when (!AppDomain.CurrentDomain.GetA
 
 var replicas = builder.Configuration.GetSection("Replicas");
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
-var tokens = new TokenSettings(Issuer: $"http://localhost:{gatewayPort}", Audience: "distributed-api");
+var tokens = builder.TokenSettings(gatewayPort, audience: "distributed-api");
 
 var identity = builder.AddProject<Projects.IdentityService>(ResourceNames.IdentityService)
     .WithReference(backing.IdentityDatabase).WaitFor(backing.IdentityDatabase)
@@ -50,6 +50,10 @@ var realtime = builder.AddProject<Projects.RealtimeService>(ResourceNames.Realti
     .WithHttpHealthCheck("/health");
 
 builder.AddGatewayReplicas(gatewayPort, replicas.GetValue("Gateway", 1), tokens, backing.Redis, identity, users, realtime);
+
+builder.WithTelemetryExportOverride();
+
+builder.DescribeForCluster();
 
 builder.Build().Run();
 return 0;

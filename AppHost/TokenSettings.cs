@@ -1,7 +1,7 @@
 namespace AppHost;
 
 /// <summary>The access-token issuer and audience that the identity service signs and every validator checks.</summary>
-public sealed record TokenSettings(string Issuer, string Audience);
+public sealed record TokenSettings(ReferenceExpression Issuer, string Audience);
 
 public static class TokenSettingsExtensions
 {

@@ -1,5 +1,6 @@
 using Gateway.Endpoints;
 using Gateway.Infrastructure;
+using Gateway.Infrastructure.Documentation;
 using Gateway.Infrastructure.Edge;
 
 namespace Gateway;
@@ -12,6 +13,7 @@ public static class Extensions
         // Redis is shared state the gateway can work around (see README), so its check reports Degraded, not Unhealthy.
         builder.AddRedis("rate limits fall back to per-replica memory and encryption sessions are refused; routing goes on.");
         builder.AddGatewayEdge();
+        builder.AddClientDocumentation();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver()
@@ -29,6 +31,7 @@ public static class Extensions
         app.UseGatewayEdge();
         app.MapDefaultEndpoints();
         app.MapSessionEndpoints();
+        app.MapClientDocumentation();
         app.MapReverseProxy();
         return app;
     }

@@ -14,10 +14,10 @@ public static class Extensions
         builder.AddJwtValidation();
         // Hosting's "Request starting" lines carry the query string, where a WebSocket token may be: never below Warning.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.Services.RedactAccessTokenFromTraces();
 
         builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RealtimeMetrics>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<DeliverEvent>();
         builder.Services.AddSingleton<IConnectionOwnership, RedisConnectionOwnership>();

@@ -49,9 +49,13 @@ public static class Extensions
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
+                // ASP.NET Core's meters: hosting, Kestrel (connections, WebSocket upgrades), routing,
+                // diagnostics and rate limiting (aspnetcore.rate_limiting.* by policy = tier and result).
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
+                // A service's own instruments: one Meter named after the service, like its ActivitySource.
+                .AddMeter(builder.Environment.ApplicationName)
                 // Breaker state changes and timeouts of every resilience pipeline (resilience.polly.strategy.events).
                 .AddMeter("Polly"))
             .WithTracing(tracing => tracing
@@ -59,11 +63,21 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation(options =>
                     // Probes every few seconds would bury the traces people come to read.
                     options.Filter = context => !IsProbe(context.Request.Path))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                .RecordClientCallsOnlyInsideTraces());
+        builder.Services.RedactAccessTokenFromTraces();
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            // Over OTLP/HTTP the exporter takes these named clients from the factory: without the standard resilience
+            // handler, whose retries would resend telemetry and whose log record per attempt would be exported in turn.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the documented opt-out, still marked experimental
+            foreach (var exporterClient in (string[])["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"])
+            {
+                builder.Services.AddHttpClient(exporterClient).RemoveAllResilienceHandlers();
+            }
+#pragma warning restore EXTEXP0001
         }
 
         return builder;

@@ -10,6 +10,7 @@ public static class Extensions
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.AddJwtValidation();
+        builder.Services.AddContractOpenApi("Users");
 
         builder.AddServiceDatabase<UsersDbContext>("usersdb");
         // Redis is a cache here: without it the service serves from PostgreSQL (Degraded, still in rotation).
@@ -19,6 +20,7 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CacheRepairQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CacheRepairQueue>());
+        builder.Services.AddSingleton<UserMetrics>();
         builder.Services.AddSingleton<IProfileCache, ProfileCache>();
         builder.Services.AddSingleton<IPageCache, ListCache>();
         builder.Services.AddSingleton<IProfileEvents, RealtimeEventPublisher>();
@@ -40,5 +42,6 @@ public static class Extensions
         app.MapDefaultEndpoints();
         app.MapUserEndpoints();
         app.MapInternalEndpoints();
+        app.MapContractOpenApi();
     }
 }

@@ -39,8 +39,8 @@ public static class InfrastructureModeSelector
                     return InfrastructureMode.Local;
                 }
                 throw new InfrastructureUnavailableException(
-                    "No container runtime answered and no local PostgreSQL/Redis binaries were found. " +
-                    "Either start Docker or Podman, or install the servers: `apt-get install -y postgresql redis-server` " +
+                    "No container runtime answered and no local PostgreSQL binaries were found. " +
+                    "Either start Docker or Podman, or install the server: `apt-get install -y postgresql` " +
                     $"({binaries.DescribeMissing()}).");
             default:
                 throw new InfrastructureUnavailableException(

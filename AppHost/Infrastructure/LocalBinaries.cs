@@ -15,7 +15,8 @@ public sealed class LocalBinaries
 
     public string? RedisServer { get; }
 
-    public bool ArePresent => PostgresBinDirectory is not null && RedisServer is not null;
+    /// <summary>Local mode needs PostgreSQL's binaries; without redis-server it runs the embedded Redis instead.</summary>
+    public bool ArePresent => PostgresBinDirectory is not null;
 
     public static LocalBinaries Discover(IConfiguration configuration) =>
         new(FindPostgres(configuration["Infrastructure:PostgresBinDirectory"]),
@@ -26,17 +27,13 @@ public sealed class LocalBinaries
         if (!ArePresent)
         {
             throw new InfrastructureUnavailableException(
-                $"Infrastructure:Mode is 'local' but {DescribeMissing()}. Install them with `apt-get install -y postgresql redis-server`.");
+                $"Infrastructure:Mode is 'local' but {DescribeMissing()}. Install it with `apt-get install -y postgresql`.");
         }
     }
 
-    public string DescribeMissing() => (PostgresBinDirectory, RedisServer) switch
-    {
-        (null, null) => "neither PostgreSQL's initdb/postgres nor redis-server was found",
-        (null, _) => "PostgreSQL's initdb/postgres were not found (set Infrastructure:PostgresBinDirectory if they live elsewhere)",
-        (_, null) => "redis-server was not found on PATH",
-        _ => "nothing is missing",
-    };
+    public string DescribeMissing() => PostgresBinDirectory is null
+        ? "PostgreSQL's initdb/postgres were not found (set Infrastructure:PostgresBinDirectory if they live elsewhere)"
+        : "nothing is missing";
 
     private static string? FindPostgres(string? configured)
     {

@@ -11,13 +11,21 @@ public static class SessionEndpoints
 {
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/session", CreateAsync).RequireRateLimiting(RateLimitingSetup.Public);
+        app.MapPost("/api/session", CreateAsync)
+            .RequireRateLimiting(RateLimitingSetup.Public)
+            .WithTags("Payload encryption")
+            .WithSummary("Open a payload-encryption session (contract §5.1)")
+            .WithDescription("ECDH P-256 key agreement; the session key is HKDF-SHA256(x, salt = UTF-8(sessionId), info = \"gateway-session-v1\"). " +
+                             "Then send requests as application/jose (JWE compact, dir + A256GCM) or name the session in X-Session-Id.")
+            .AcceptsJson<SessionRequest>()
+            .ProducesEdgeProblems();
         return app;
     }
 
     public sealed record SessionResponse(string SessionId, string PublicKey, string ExpiresAt);
 
     /// <summary>The handshake body <c>{publicKey}</c>, bound by the shared input layer.</summary>
+    /// <param name="PublicKey">base64url of the client's uncompressed P-256 point (65 bytes).</param>
     public sealed record SessionRequest(string PublicKey) : IBindableFromHttpContext<SessionRequest>
     {
         public static ValueTask<SessionRequest?> BindAsync(HttpContext context, System.Reflection.ParameterInfo parameter) =>

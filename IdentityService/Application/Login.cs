@@ -1,21 +1,31 @@
 using IdentityService.Domain;
-using IdentityService.Infrastructure;
 
 namespace IdentityService.Application;
 
 /// <summary>
-/// Login: an unknown email and a wrong password both verify one Argon2id hash of the current parameters
-/// and give the same null, so neither the answer nor its timing tells whether the account exists.
+/// Login: an unknown email and a wrong password both go through one password verification (see
+/// <see cref="IPasswordHasher.VerifyAsync"/>) and give the same null, so neither the answer nor its timing tells
+/// whether the account exists.
 /// A hash made with older parameters is replaced on success.
 /// </summary>
-public sealed partial class Login(IAccountRepository accounts, Argon2idPasswordHasher hasher, SessionTokens sessions, ILogger<Login> logger)
+public sealed partial class Login(IAccountRepository accounts, IPasswordHasher hasher, SessionTokens sessions, IdentityMetrics metrics, ILogger<Login> logger)
 {
     public async Task<TokenPair?> ExecuteAsync(string email, string password, CancellationToken cancellationToken)
     {
         var account = await accounts.FindByEmailAsync(ServiceDefaults.Text.TextRules.NormalizeEmail(email), cancellationToken);
-        var check = await hasher.VerifyAsync(password, account?.PasswordHash, cancellationToken);
+        PasswordCheck check;
+        try
+        {
+            check = await hasher.VerifyAsync(password, account?.PasswordHash, cancellationToken);
+        }
+        catch (PasswordHashingBusyException)
+        {
+            metrics.LoginShed();
+            throw;
+        }
         if (account is null || !check.Matches)
         {
+            metrics.LoginFailed();
             return null;
         }
 
@@ -24,7 +34,9 @@ public sealed partial class Login(IAccountRepository accounts, Argon2idPasswordH
             await accounts.UpdatePasswordHashAsync(account.Id, await hasher.HashAsync(password, cancellationToken), cancellationToken);
             LogRehashed(logger, account.Id);
         }
-        return await sessions.StartSessionAsync(account.Id, cancellationToken);
+        var tokens = await sessions.StartSessionAsync(account.Id, cancellationToken);
+        metrics.LoginSucceeded();
+        return tokens;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Password hash of account {AccountId} upgraded to the current Argon2id parameters")]

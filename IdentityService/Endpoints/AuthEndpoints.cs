@@ -11,11 +11,15 @@ public static class AuthEndpoints
 {
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/auth").AddEndpointFilter<PasswordHashingBusyFilter>();
-        group.MapPost("/register", RegisterAsync);
-        group.MapPost("/login", LoginAsync);
-        group.MapPost("/refresh", RefreshAsync);
-        group.MapPost("/logout", LogoutAsync).RequireAuthorization();
+        var group = app.MapGroup("/api/auth").AddEndpointFilter<PasswordHashingBusyFilter>().WithTags("Authentication").ProducesEdgeProblems();
+        group.MapPost("/register", RegisterAsync).WithSummary("Create an account and its profile")
+            .AcceptsJson<RegisterBody>().Produces<RegisteredAccount>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/login", LoginAsync).WithSummary("Log in: a token pair")
+            .AcceptsJson<LoginBody>().Produces<TokenPair>().ProducesUnauthorized();
+        group.MapPost("/refresh", RefreshAsync).WithSummary("Rotate the refresh token: a new token pair")
+            .AcceptsJson<RefreshTokenBody>().Produces<TokenPair>().ProducesUnauthorized();
+        group.MapPost("/logout", LogoutAsync).RequireAuthorization().WithSummary("Revoke this login session")
+            .AcceptsJson<RefreshTokenBody>().Produces(StatusCodes.Status204NoContent).ProducesUnauthorized();
         return app;
     }
 

@@ -9,7 +9,7 @@ public static class WellKnownEndpoints
 {
     public static IEndpointRouteBuilder MapWellKnownEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/.well-known");
+        var group = app.MapGroup("/.well-known").WithTags("Discovery").ProducesEdgeProblems();
         group.MapGet("/openid-configuration", (IOptions<TokenOptions> options) =>
         {
             var issuer = options.Value.Issuer;

@@ -1,32 +1,31 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
+using IdentityService.Application;
 using IdentityService.Domain;
 using Konscious.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace IdentityService.Infrastructure;
 
-/// <summary>Raised when every hashing slot is busy and the queue is full: the caller answers 503.</summary>
-public sealed class PasswordHashingBusyException(int retryAfterSeconds) : Exception("Password hashing is at capacity.")
-{
-    public int RetryAfterSeconds { get; } = retryAfterSeconds;
-}
-
 /// <summary>
 /// Argon2id through Konscious.Security.Cryptography (chosen by measurement, see README.md), behind a
 /// <see cref="ConcurrencyLimiter"/>: at most <see cref="PasswordHashingOptions.EffectiveConcurrency"/> hashes
 /// run at once and a short queue waits; anything more is refused at once instead of piling up 64 MiB each.
 /// </summary>
-public sealed class Argon2idPasswordHasher : IDisposable
+public sealed class Argon2idPasswordHasher : IPasswordHasher, IDisposable
 {
     private readonly PasswordHashingOptions _options;
     private readonly ConcurrencyLimiter _limiter;
     private readonly string _dummyHash;
 
-    public Argon2idPasswordHasher(IOptions<PasswordHashingOptions> options)
+    private readonly IdentityMetrics _metrics;
+
+    public Argon2idPasswordHasher(IOptions<PasswordHashingOptions> options, IdentityMetrics metrics)
     {
         _options = options.Value;
+        _metrics = metrics;
         CurrentParameters = new Argon2Parameters(_options.MemoryKib, _options.Iterations, _options.Parallelism);
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
@@ -34,6 +33,7 @@ public sealed class Argon2idPasswordHasher : IDisposable
             QueueLimit = Math.Max(0, _options.QueueLimit),
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
+        metrics.ObserveHashQueue(() => _limiter.GetStatistics()?.CurrentQueuedCount ?? 0);
         // Verified against when the email is unknown, so that such a login costs exactly what a wrong password costs.
         _dummyHash = Compute(RandomNumberGenerator.GetHexString(32), RandomNumberGenerator.GetBytes(_options.SaltBytes), CurrentParameters, _options.HashBytes).ToString();
     }
@@ -43,17 +43,22 @@ public sealed class Argon2idPasswordHasher : IDisposable
     public async Task<string> HashAsync(string password, CancellationToken cancellationToken)
     {
         using var lease = await AcquireAsync(cancellationToken);
-        return Compute(password, RandomNumberGenerator.GetBytes(_options.SaltBytes), CurrentParameters, _options.HashBytes).ToString();
+        var started = Stopwatch.GetTimestamp();
+        var hash = Compute(password, RandomNumberGenerator.GetBytes(_options.SaltBytes), CurrentParameters, _options.HashBytes).ToString();
+        _metrics.Hashed("hash", Stopwatch.GetElapsedTime(started));
+        return hash;
     }
 
-    /// <summary>Checks a password; <paramref name="storedHash"/> null means an unknown account (always false, same work).</summary>
+    /// <summary>An unknown account (<paramref name="storedHash"/> null) is verified against a dummy hash of the current parameters.</summary>
     public async Task<PasswordCheck> VerifyAsync(string password, string? storedHash, CancellationToken cancellationToken)
     {
         var known = storedHash is not null && PhcString.TryParse(storedHash, out _);
         PhcString.TryParse(known ? storedHash! : _dummyHash, out var stored);
 
         using var lease = await AcquireAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
         var computed = Compute(password, stored.Salt, stored.Parameters, stored.Hash.Length);
+        _metrics.Hashed("verify", Stopwatch.GetElapsedTime(started));
         var matches = CryptographicOperations.FixedTimeEquals(computed.Hash, stored.Hash) && known;
         return new PasswordCheck(matches, matches && stored.Parameters != CurrentParameters);
     }
@@ -66,6 +71,7 @@ public sealed class Argon2idPasswordHasher : IDisposable
         if (!lease.IsAcquired)
         {
             lease.Dispose();
+            _metrics.HashRejected();
             throw new PasswordHashingBusyException(_options.RetryAfterSeconds);
         }
         return lease;
@@ -91,6 +97,3 @@ public sealed class Argon2idPasswordHasher : IDisposable
         }
     }
 }
-
-/// <summary>The outcome of a password check; <see cref="NeedsRehash"/> when the hash uses older parameters.</summary>
-public readonly record struct PasswordCheck(bool Matches, bool NeedsRehash);

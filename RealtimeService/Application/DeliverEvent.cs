@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RealtimeService.Domain;
@@ -10,11 +9,9 @@ namespace RealtimeService.Application;
 /// Hands one backplane event to the local connection(s) it is meant for. The message is serialized once
 /// and the same bytes are queued on every connection; queuing never waits, so a slow client delays nobody.
 /// </summary>
-public sealed class DeliverEvent(ConnectionRegistry registry)
+public sealed class DeliverEvent(ConnectionRegistry registry, RealtimeMetrics metrics)
 {
     public static readonly ActivitySource ActivitySource = new("RealtimeService");
-    private static readonly Meter Meter = new("RealtimeService");
-    private static readonly Counter<long> Deliveries = Meter.CreateCounter<long>("realtime.deliveries");
 
     public int Handle(Guid? userId, JsonObject message, string? traceParent)
     {
@@ -30,7 +27,7 @@ public sealed class DeliverEvent(ConnectionRegistry registry)
         var bytes = JsonSerializer.SerializeToUtf8Bytes(message, MessageJson.Options);
         var delivered = userId is { } target ? registry.DeliverToUser(target, bytes) : registry.Broadcast(bytes);
         activity?.SetTag("realtime.delivered", delivered);
-        Deliveries.Add(delivered);
+        metrics.Delivered(delivered, message["type"]?.ToString() ?? "unknown");
         return delivered;
     }
 }

@@ -1,36 +1,36 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 
 namespace RealtimeService.Application;
 
 /// <summary>
-/// One client's socket and its bounded outgoing queue. Only the send loop writes to the socket, so a
+/// One client's socket and its bounded outgoing queue. Only the send pump writes to the socket, so a
 /// client that stops reading stalls nobody but itself: producers only ever <see cref="TryEnqueue"/>,
 /// and a full queue disconnects the client instead of waiting for it.
 /// </summary>
-public sealed class RealtimeConnection
+/// <remarks>
+/// Nothing runs while the queue is empty: the pump starts when a message arrives and ends when the queue
+/// is drained (no waiting task, no channel, per idle connection). The producer that finds no pump running
+/// starts it on its own thread, so a message to a client whose socket accepts it at once is written without
+/// a thread switch; a send that has to wait continues asynchronously and the producer moves on.
+/// </remarks>
+public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options, RealtimeMetrics metrics)
 {
-    private readonly WebSocket _socket;
-    private readonly Channel<ReadOnlyMemory<byte>> _outgoing;
-    private readonly TimeSpan _closeHandshakeTimeout;
-    private int _closeRequested;
+    private readonly Lock _gate = new();
+    private Queue<OutgoingMessage>? _queue;
+    private bool _pumping;
+    private bool _held;
+    private bool _completed;
+    private TaskCompletionSource? _outputEnded;
     private long _lastReceivedTicks = Environment.TickCount64;
     private long _lastPingTicks = Environment.TickCount64;
-
-    public RealtimeConnection(WebSocket socket, RealtimeOptions options)
-    {
-        _socket = socket;
-        _closeHandshakeTimeout = options.CloseHandshakeTimeout;
-        _outgoing = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.SendQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-    }
 
     public Guid Id { get; } = Guid.NewGuid();
 
     public Guid UserId { get; private set; }
+
+    /// <summary>The login session (<c>sid</c>) the connection's token belongs to.</summary>
+    public string? SessionId { get; private set; }
 
     /// <summary>The system-wide order of this user's connections: the highest one is the live one.</summary>
     public long Sequence { get; private set; }
@@ -43,10 +43,8 @@ public sealed class RealtimeConnection
 
     public string? DisconnectReason { get; private set; }
 
-    /// <summary>The login session (<c>sid</c>) of the token that authenticated the connection.</summary>
-    public string? SessionId { get; private set; }
-
-    public void Authenticate(AuthenticatedUser user) => (UserId, SessionId, TokenExpiresAt) = (user.UserId, user.SessionId, user.ExpiresAt);
+    public void Authenticate(AuthenticatedUser user) =>
+        (UserId, SessionId, TokenExpiresAt) = (user.UserId, user.SessionId, user.ExpiresAt);
 
     public void AssignSequence(long sequence) => Sequence = sequence;
 
@@ -58,64 +56,176 @@ public sealed class RealtimeConnection
 
     public void MarkPingSent() => Interlocked.Exchange(ref _lastPingTicks, Environment.TickCount64);
 
-    /// <summary>Queues one text message; a full queue means the client stopped reading, and it is dropped.</summary>
+    public bool IsClosing => Volatile.Read(ref _completed);
+
+    /// <summary>Completes once nothing more will be written (after the close frame, or the abort).</summary>
+    public Task OutputEnded => Volatile.Read(ref _outputEnded)?.Task ?? throw new InvalidOperationException("Not closing.");
+
+    /// <summary>
+    /// Queues one text message; a full queue means the client stopped reading, and it is dropped. The current trace
+    /// (an event's delivery) goes along, so that the send is part of it; keepalive pings carry none and stay untraced.
+    /// </summary>
     public bool TryEnqueue(ReadOnlyMemory<byte> utf8Json)
     {
-        if (_outgoing.Writer.TryWrite(utf8Json))
+        bool startPump;
+        lock (_gate)
         {
-            return true;
+            if (_completed)
+            {
+                return false;
+            }
+            _queue ??= new Queue<OutgoingMessage>(4);
+            if (_queue.Count < options.SendQueueCapacity)
+            {
+                _queue.Enqueue(new OutgoingMessage(utf8Json, Activity.Current?.Context ?? default));
+                startPump = !_pumping && !_held;
+                _pumping |= startPump;
+            }
+            else
+            {
+                startPump = false;
+                utf8Json = default;
+            }
         }
-        if (Volatile.Read(ref _closeRequested) == 0)
+        if (utf8Json.IsEmpty)
         {
+            metrics.SlowConsumerDropped();
             Abort("slow consumer: outgoing queue full");
+            return false;
         }
-        return false;
+        if (startPump)
+        {
+            _ = PumpAsync();
+        }
+        return true;
+    }
+
+    /// <summary>Queues without sending until <see cref="ReleaseOutput"/> (the greeting, until the connection is registered).</summary>
+    public void HoldOutput()
+    {
+        lock (_gate)
+        {
+            _held = true;
+        }
+    }
+
+    /// <summary>Sends what was queued while held, and whatever comes after.</summary>
+    public void ReleaseOutput()
+    {
+        bool startPump;
+        lock (_gate)
+        {
+            _held = false;
+            startPump = !_pumping && (_completed || _queue is { Count: > 0 });
+            _pumping |= startPump;
+        }
+        if (startPump)
+        {
+            _ = PumpAsync();
+        }
     }
 
     /// <summary>Sends what is already queued, then the close frame. The first close request wins.</summary>
     public void RequestClose(int closeStatus, string reason)
     {
-        if (Interlocked.Exchange(ref _closeRequested, 1) == 0)
+        bool startPump;
+        lock (_gate)
         {
-            CloseStatus = closeStatus;
-            DisconnectReason = reason;
-            _outgoing.Writer.TryComplete();
+            if (_completed)
+            {
+                return;
+            }
+            (CloseStatus, DisconnectReason) = (closeStatus, reason);
+            Complete();
+            _held = false;
+            startPump = !_pumping;
+            _pumping = true;
+        }
+        if (startPump)
+        {
+            _ = PumpAsync();
         }
     }
 
     /// <summary>Drops the connection at once, without a close frame (it could not be delivered anyway).</summary>
     public void Abort(string reason)
     {
-        Interlocked.Exchange(ref _closeRequested, 1);
-        DisconnectReason ??= reason;
-        _outgoing.Writer.TryComplete();
-        _socket.Abort();
+        bool pumpRunning;
+        lock (_gate)
+        {
+            DisconnectReason ??= reason;
+            if (!_completed)
+            {
+                Complete();
+            }
+            _queue?.Clear();
+            pumpRunning = _pumping;
+        }
+        socket.Abort();
+        if (!pumpRunning)
+        {
+            _outputEnded!.TrySetResult();
+        }
     }
 
-    public bool IsClosing => Volatile.Read(ref _closeRequested) == 1;
+    private void Complete()
+    {
+        Volatile.Write(ref _completed, true);
+        Volatile.Write(ref _outputEnded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
 
-    /// <summary>Writes queued messages to the socket until the queue completes, then closes the output.</summary>
-    public async Task RunSendLoopAsync()
+    /// <summary>Writes queued messages until the queue is empty; once the connection is closing, ends its output.</summary>
+    private async Task PumpAsync()
     {
         try
         {
-            await foreach (var message in _outgoing.Reader.ReadAllAsync())
+            while (true)
             {
-                await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                OutgoingMessage message;
+                lock (_gate)
+                {
+                    if (_queue is null || !_queue.TryDequeue(out message))
+                    {
+                        if (!_completed)
+                        {
+                            _pumping = false;
+                            return;
+                        }
+                        break;
+                    }
+                }
+                using var activity = message.Trace == default ? null
+                    : DeliverEvent.ActivitySource.StartActivity("realtime send", ActivityKind.Producer, message.Trace);
+                await socket.SendAsync(message.Utf8Json, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
             }
-            if (CloseStatus is { } status && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                using var timeout = new CancellationTokenSource(_closeHandshakeTimeout);
-                await _socket.CloseOutputAsync((WebSocketCloseStatus)status, DisconnectReason, timeout.Token);
-                // A client that never answers the close frame must not hold the connection open.
-                _ = Task.Delay(_closeHandshakeTimeout).ContinueWith(
-                    _ => { if (_socket.State != WebSocketState.Closed) _socket.Abort(); }, TaskScheduler.Default);
-            }
+            await SendCloseAsync();
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception)
         {
-            // The peer went away or the socket was aborted: nothing left to send to.
-            _socket.Abort();
+            // The peer went away or the socket was aborted (WebSocketException, ObjectDisposedException, a
+            // cancelled close): nothing left to send to. Whatever it was, the output is over.
+            socket.Abort();
         }
+        lock (_gate)
+        {
+            _pumping = false;
+        }
+        _outputEnded!.TrySetResult();
+    }
+
+    private async Task SendCloseAsync()
+    {
+        if (CloseStatus is not { } status || socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+        using var timeout = new CancellationTokenSource(options.CloseHandshakeTimeout);
+        await socket.CloseOutputAsync((WebSocketCloseStatus)status, DisconnectReason, timeout.Token);
+        // A client that never answers the close frame must not hold the connection open.
+        _ = Task.Delay(options.CloseHandshakeTimeout).ContinueWith(
+            _ => { if (socket.State != WebSocketState.Closed) socket.Abort(); }, TaskScheduler.Default);
     }
 }
+
+/// <summary>A queued message and the trace it belongs to (default for none).</summary>
+internal readonly record struct OutgoingMessage(ReadOnlyMemory<byte> Utf8Json, ActivityContext Trace);

@@ -13,6 +13,7 @@ namespace RealtimeService.Application;
 public sealed class WebSocketSession(
     ConnectionRegistry registry,
     IAccessTokenValidator tokens,
+    RealtimeMetrics metrics,
     IOptions<RealtimeOptions> options,
     ILogger<WebSocketSession> logger)
 {
@@ -21,9 +22,8 @@ public sealed class WebSocketSession(
 
     public async Task RunAsync(WebSocket socket, AuthenticatedUser? user, CancellationToken aborted)
     {
-        var connection = new RealtimeConnection(socket, _options);
+        var connection = new RealtimeConnection(socket, _options, metrics);
         registry.Track(connection);
-        var sending = connection.RunSendLoopAsync();
         var reader = new MessageReader(socket, _options.MaxMessageBytes);
         Task<ReceivedMessage>? pending = null;
         try
@@ -40,8 +40,13 @@ public sealed class WebSocketSession(
             }
 
             connection.Authenticate(user);
+            // The greeting is the first message, and the client sees it only once the connection is
+            // registered: an event raised after the client got "connected" always reaches it.
+            connection.HoldOutput();
             connection.TryEnqueue(ServerMessages.Connected(user.UserId));
-            if (await registry.RegisterAsync(connection, aborted))
+            var registered = await registry.RegisterAsync(connection, aborted);
+            connection.ReleaseOutput();
+            if (registered)
             {
                 logger.LogInformation("User {UserId} connected ({ConnectionId})", user.UserId, connection.Id);
             }
@@ -54,12 +59,13 @@ public sealed class WebSocketSession(
         finally
         {
             registry.Remove(connection);
-            if (socket.State is not WebSocketState.Closed and not WebSocketState.Aborted && !connection.IsClosing)
+            if (!connection.IsClosing)
             {
                 connection.Abort("connection ended");
             }
-            await sending;
+            await connection.OutputEnded;
             reader.Dispose();
+            metrics.Closed(connection.CloseStatus);
             logger.LogInformation("Connection {ConnectionId} of user {UserId} ended: {Reason}",
                 connection.Id, connection.UserId, connection.DisconnectReason ?? "closed by the client");
         }
@@ -161,21 +167,22 @@ public enum ReceivedKind { Text, Binary, TooBig, Close }
 public readonly record struct ReceivedMessage(ReceivedKind Kind, ReadOnlyMemory<byte> Text);
 
 /// <summary>
-/// Reads whole messages in small chunks, so that an idle connection holds only a 1 KiB buffer; a larger
-/// message grows a pooled buffer up to the limit.
+/// Reads whole messages. While the connection is idle it holds no buffer: it waits with a zero-byte read
+/// (ManagedWebSocket passes it down to Kestrel, which waits on the socket the same way), and only when a
+/// frame arrives rents a pooled buffer, grown up to the limit, given back before the next wait.
 /// </summary>
 internal sealed class MessageReader(WebSocket socket, int maxMessageBytes) : IDisposable
 {
-    private readonly byte[] _chunk = new byte[1024];
-    private byte[]? _large;
+    private const int FirstBufferBytes = 1024;
+    private byte[]? _buffer;
 
     public async Task<ReceivedMessage> ReceiveAsync()
     {
+        Dispose(); // the previous message has been handled by now
+        var result = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
         var length = 0;
-        var tooBig = false;
         while (true)
         {
-            var result = await socket.ReceiveAsync(_chunk.AsMemory(), CancellationToken.None);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return new ReceivedMessage(ReceivedKind.Close, default);
@@ -184,49 +191,44 @@ internal sealed class MessageReader(WebSocket socket, int maxMessageBytes) : IDi
             {
                 return new ReceivedMessage(ReceivedKind.Binary, default);
             }
-            if (length + result.Count > maxMessageBytes)
-            {
-                tooBig = true;
-            }
-            if (tooBig)
+            length += result.Count;
+            if (length > maxMessageBytes)
             {
                 // Stop at once: reading the rest of an oversized message would only waste time.
                 return new ReceivedMessage(ReceivedKind.TooBig, default);
             }
-            if (result.EndOfMessage && length == 0)
-            {
-                return new ReceivedMessage(ReceivedKind.Text, _chunk.AsMemory(0, result.Count));
-            }
-            Append(length, result.Count);
-            length += result.Count;
             if (result.EndOfMessage)
             {
-                return new ReceivedMessage(ReceivedKind.Text, _large.AsMemory(0, length));
+                return new ReceivedMessage(ReceivedKind.Text, _buffer.AsMemory(0, length));
             }
+            EnsureRoomAfter(length);
+            // Never more than one byte past the limit, so that an oversized message is seen as soon as it is.
+            var room = Math.Min(_buffer!.Length - length, maxMessageBytes + 1 - length);
+            result = await socket.ReceiveAsync(_buffer.AsMemory(length, room), CancellationToken.None);
         }
     }
 
-    private void Append(int length, int count)
+    private void EnsureRoomAfter(int length)
     {
-        if (_large is null || _large.Length < length + count)
+        if (_buffer is not null && length < _buffer.Length)
         {
-            var grown = ArrayPool<byte>.Shared.Rent(Math.Min(maxMessageBytes, Math.Max(4096, (length + count) * 2)));
-            _large?.AsSpan(0, length).CopyTo(grown);
-            if (_large is not null)
-            {
-                ArrayPool<byte>.Shared.Return(_large);
-            }
-            _large = grown;
+            return;
         }
-        _chunk.AsSpan(0, count).CopyTo(_large.AsSpan(length));
+        var grown = ArrayPool<byte>.Shared.Rent(_buffer is null ? FirstBufferBytes : Math.Min(_buffer.Length * 2, maxMessageBytes + 1));
+        if (_buffer is not null)
+        {
+            _buffer.AsSpan(0, length).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+        _buffer = grown;
     }
 
     public void Dispose()
     {
-        if (_large is not null)
+        if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_large);
-            _large = null;
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
         }
     }
 }

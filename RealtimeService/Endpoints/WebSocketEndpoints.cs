@@ -1,4 +1,4 @@
-using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RealtimeService.Application;
 
@@ -41,13 +41,26 @@ public static class WebSocketEndpoints
                 return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
                     detail: "The access token is invalid.");
             }
-            // The per-request log record names the user (ServiceDefaults reads context.User).
-            context.User = user.Principal;
+            // The request lives as long as the socket: nothing of the token stays on it (no principal on
+            // context.User; the session's own log lines name the user and the connection).
+            ForgetQueryToken(context);
         }
 
         // Keepalive is the contract's own ping/pong messages, so the protocol-level ping is off.
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero });
         await session.RunAsync(socket, user, context.RequestAborted);
         return TypedResults.Empty;
+    }
+
+    /// <summary>
+    /// Once validated, the token has no further use, but the request (and so its query) lives as long as the
+    /// socket: clearing it frees the token text and its parsed query (about 1 KiB per idle connection).
+    /// </summary>
+    private static void ForgetQueryToken(HttpContext context)
+    {
+        var request = context.Features.GetRequiredFeature<IHttpRequestFeature>();
+        request.QueryString = string.Empty;
+        request.RawTarget = request.Path;
+        context.Request.Query = QueryCollection.Empty;
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -40,9 +39,8 @@ public sealed partial class AccessTokenValidator(
                 LogRejected(logger, result.Exception?.GetType().Name ?? "invalid");
                 return null;
             }
-            var principal = new ClaimsPrincipal(result.ClaimsIdentity);
-            var subject = principal.FindFirstValue("sub");
-            var sessionId = principal.FindFirstValue("sid");
+            var subject = result.ClaimsIdentity.FindFirst("sub")?.Value;
+            var sessionId = result.ClaimsIdentity.FindFirst("sid")?.Value;
             if (!Guid.TryParse(subject, out var userId) || string.IsNullOrEmpty(sessionId))
             {
                 LogRejected(logger, "missing sub or sid");
@@ -53,7 +51,7 @@ public sealed partial class AccessTokenValidator(
                 LogRejected(logger, "session revoked");
                 return null;
             }
-            return new AuthenticatedUser(userId, sessionId, result.SecurityToken.ValidTo, principal);
+            return new AuthenticatedUser(userId, sessionId, result.SecurityToken.ValidTo);
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or OperationCanceledException)
         {

@@ -16,11 +16,17 @@ public static class UserEndpoints
 
     public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder routes)
     {
-        var users = routes.MapGroup("/api/users");
-        users.MapGet("/me", GetOwnAsync).RequireAuthorization();
-        users.MapPatch("/me", PatchOwnAsync).RequireAuthorization();
-        users.MapGet("/{id}", GetByIdAsync);
-        users.MapGet("/", SearchAsync);
+        var users = routes.MapGroup("/api/users").WithTags("Profiles").ProducesEdgeProblems();
+        users.MapGet("/me", GetOwnAsync).RequireAuthorization().WithSummary("Your own profile, with its ETag")
+            .Produces<OwnProfileResponse>().Produces(StatusCodes.Status304NotModified).ProducesUnauthorized().ProducesProblem(StatusCodes.Status404NotFound);
+        users.MapPatch("/me", PatchOwnAsync).RequireAuthorization().WithSummary("Change your profile (merge patch; If-Match optional)")
+            .AcceptsJson<ProfilePatchBody>("application/merge-patch+json").Produces<OwnProfileResponse>().ProducesUnauthorized()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        users.MapGet("/{id}", GetByIdAsync).WithSummary("A public profile (no email)")
+            .Produces<PublicProfileResponse>().Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status404NotFound);
+        users.MapGet("/", SearchAsync).WithSummary("Search public profiles by display name")
+            .Produces<ProfilePage>().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .AddOpenApiOperationTransformer(SearchParameters.DescribeAsync);
         return routes;
     }
 

@@ -16,7 +16,8 @@ namespace UserService.Infrastructure;
 /// trouble it reports a miss (reads) or hands the write to <see cref="CacheRepairQueue"/> (writes).
 /// </summary>
 public sealed partial class ProfileCache(
-    IConnectionMultiplexer redis, RedisBreaker breaker, IOptions<CacheOptions> options, CacheRepairQueue repairs, ILogger<ProfileCache> logger) : IProfileCache
+    IConnectionMultiplexer redis, RedisBreaker breaker, IOptions<CacheOptions> options, CacheRepairQueue repairs, UserMetrics metrics,
+    ILogger<ProfileCache> logger) : IProfileCache
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -41,16 +42,27 @@ public sealed partial class ProfileCache(
     {
         if (!redis.IsConnected)
         {
+            metrics.CacheUnavailable();
             return null;
         }
         try
         {
             var value = await breaker.ExecuteAsync(() => redis.GetDatabase().StringGetAsync(Key(id)), Timeout);
-            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<CachedProfile>(value.ToString(), Json)?.ToProfile();
+            var cached = value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<CachedProfile>(value.ToString(), Json)?.ToProfile();
+            if (cached is null)
+            {
+                metrics.CacheMiss();
+            }
+            else
+            {
+                metrics.CacheHit();
+            }
+            return cached;
         }
         catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException or JsonException)
         {
             LogCacheUnavailable(logger, "read", e.GetType().Name);
+            metrics.CacheUnavailable();
             return null;
         }
     }

@@ -13,7 +13,7 @@ namespace UserService.Infrastructure;
 /// </summary>
 public sealed partial class RealtimeEventPublisher(
     IConnectionMultiplexer redis, IOptions<CacheOptions> options, CacheRepairQueue retries,
-    TimeProvider time, ILogger<RealtimeEventPublisher> logger) : IProfileEvents
+    TimeProvider time, UserMetrics metrics, ILogger<RealtimeEventPublisher> logger) : IProfileEvents
 {
     public const string Channel = "realtime:events";
     public static readonly ActivitySource ActivitySource = new("UserService");
@@ -33,11 +33,13 @@ public sealed partial class RealtimeEventPublisher(
         try
         {
             await PublishAsync(payload).WaitAsync(options.Value.OperationTimeout);
+            metrics.EventPublished();
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             LogDeferred(logger, e.GetType().Name);
             activity?.SetStatus(ActivityStatusCode.Error, "deferred");
+            metrics.EventDeferred();
             retries.Enqueue(() => PublishAsync(payload), RetryFor);
         }
     }

@@ -18,6 +18,7 @@ public static class BenchmarkSuites
         new IdentitySuite(),
         new UsersSuite(),
         new RealtimeBenchmark(),
+        new RealtimeSoak(),
         new GatewaySuite(),
     ];
 }

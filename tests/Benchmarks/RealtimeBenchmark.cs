@@ -1,43 +1,44 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Net.WebSockets;
-using System.Text.Json;
 
 namespace Benchmarks;
 
 /// <summary>
 /// Holds N idle authenticated WebSocket connections on a standalone RealtimeService and reports its
-/// memory per connection (VmRSS with N connections minus VmRSS with none, over N), then broadcasts
-/// through <c>POST /internal/notify</c> → Redis → every connection and reports the delivery delay
-/// (send timestamp inside the message, read by the receiver on the same clock) and deliveries per second.
+/// memory per connection (VmRSS after a forced full GC with N connections, minus the same with none, over N),
+/// then broadcasts through <c>POST /internal/notify</c> → Redis → every connection and reports the delivery
+/// delay (send timestamp inside the message, read by the receiver on the same clock) and deliveries per second.
 /// </summary>
 public sealed class RealtimeBenchmark : IBenchmarkSuite
 {
     public string Name => "realtime";
 
-    public string Description => "idle WebSocket memory per connection and broadcast fan-out latency (--counts 1000,10000 --broadcasts 5)";
+    public string Description =>
+        "idle WebSocket memory per connection and broadcast fan-out latency (--counts 1000,10000 --broadcasts 5 [--gc server|workstation] [--service-dll X] [--env K=V] [--gcdump DIR])";
 
     public async Task RunAsync(string[] args)
     {
-        var counts = Option(args, "--counts", "1000,10000").Split(',').Select(int.Parse).ToArray();
-        var broadcasts = int.Parse(Option(args, "--broadcasts", "5"));
-        var serverGc = Option(args, "--gc", "server") == "server";
-        var dll = Path.GetFullPath(Option(args, "--service-dll", FindServiceDll()));
-        Console.WriteLine($"service: {dll} ({(serverGc ? "server" : "workstation")} GC); ulimit -n must exceed the largest count");
+        var options = new RealtimeSuiteOptions(args);
+        var counts = options.Get("--counts", "1000,10000").Split(',').Select(int.Parse).ToArray();
+        var broadcasts = int.Parse(options.Get("--broadcasts", "5"));
+        var gcDumpFolder = options.GetOrNull("--gcdump");
+        options.PrintService();
 
         var table = new Table("connections", "connect s", "RSS idle MiB", "RSS held MiB", "KiB / connection",
             "fan-out p50 ms", "fan-out p99 ms", "max ms", "deliveries / s (median)", "lost");
         foreach (var count in counts)
         {
-            await using var host = await RealtimeBenchmarkHost.StartAsync(dll, serverGc);
+            await using var host = await RealtimeBenchmarkHost.StartAsync(options.ServiceDll, options.ServerGc, options.Environment);
             await Task.Delay(2000);
-            var idleRss = host.ServiceRssBytes();
+            var idleRss = await host.RssAfterFullGcAsync();
             await using var clients = new ClientSet(host, count);
             var connectSeconds = await Measure.TimeAsync(clients.ConnectAllAsync) / 1000;
-            await Task.Delay(3000); // let the server settle (GC, pooled buffers returned)
-            var heldRss = host.ServiceRssBytes();
+            await Task.Delay(3000); // let the server settle (pooled buffers returned)
+            var heldRss = await host.RssAfterFullGcAsync();
+            if (gcDumpFolder is not null)
+            {
+                await RealtimeClients.GcDumpAsync(host.ServicePid, Path.Combine(gcDumpFolder, $"realtime-{count}.gcdump"));
+            }
 
             var latencies = new Samples();
             var rates = new List<double>();
@@ -57,33 +58,13 @@ public sealed class RealtimeBenchmark : IBenchmarkSuite
         table.Print();
     }
 
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
-
-    private static string FindServiceDll()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "RealtimeService", "bin", "Release", "net10.0", "RealtimeService.dll");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        throw new FileNotFoundException("Build it first: dotnet build -c Release RealtimeService/RealtimeService.csproj");
-    }
-
-    /// <summary>N clients spread over several 127.0.0.x source addresses, so ephemeral ports never run short.</summary>
+    /// <summary>N idle clients that only read; each notes the delay of the broadcast it receives.</summary>
     private sealed class ClientSet(RealtimeBenchmarkHost host, int count) : IAsyncDisposable
     {
-        private const int SourceAddresses = 8;
         private const int ConnectConcurrency = 64;
+        private readonly RealtimeClients _factory = new(host);
         private readonly ClientWebSocket[] _sockets = new ClientWebSocket[count];
         private readonly List<Task> _receivers = [];
-        private readonly HttpMessageInvoker[] _invokers = Enumerable.Range(0, SourceAddresses).Select(i => BoundInvoker(i + 2)).ToArray();
         private double[] _delays = [];
         private int _received;
         private TaskCompletionSource _allReceived = new();
@@ -96,13 +77,7 @@ public sealed class RealtimeBenchmark : IBenchmarkSuite
                 await gate.WaitAsync();
                 try
                 {
-                    var socket = new ClientWebSocket();
-                    socket.Options.KeepAliveInterval = TimeSpan.Zero;
-                    var uri = new Uri($"{host.WebSocketUri}?access_token={host.MintToken(Guid.NewGuid())}");
-                    await socket.ConnectAsync(uri, _invokers[i % SourceAddresses], CancellationToken.None);
-                    _sockets[i] = socket;
-                    var buffer = new byte[256];
-                    await socket.ReceiveAsync(buffer, CancellationToken.None); // {"type":"connected",…}
+                    _sockets[i] = await _factory.ConnectAsync(i, Guid.NewGuid());
                 }
                 finally
                 {
@@ -122,9 +97,7 @@ public sealed class RealtimeBenchmark : IBenchmarkSuite
             _received = 0;
             _allReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var started = Stopwatch.GetTimestamp();
-            var sentAt = DateTime.UtcNow.Ticks;
-            var response = await http.PostAsJsonAsync(notify, new { title = $"round {round}", body = sentAt.ToString() });
-            response.EnsureSuccessStatusCode();
+            await RealtimeClients.SendBroadcastAsync(http, notify, round);
             await Task.WhenAny(_allReceived.Task, Task.Delay(TimeSpan.FromSeconds(60)));
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var latencies = _delays.Where(d => d > 0).ToList();
@@ -145,13 +118,11 @@ public sealed class RealtimeBenchmark : IBenchmarkSuite
                     {
                         return;
                     }
-                    using var message = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
-                    if (message.RootElement.GetProperty("type").GetString() != "notification")
+                    if (RealtimeClients.ReadNotification(buffer.AsSpan(0, result.Count), receivedAt) is not { } notification)
                     {
                         continue;
                     }
-                    var sentAt = long.Parse(message.RootElement.GetProperty("body").GetString()!);
-                    _delays[index] = Math.Max(0.001, (receivedAt - sentAt) / (double)TimeSpan.TicksPerMillisecond);
+                    _delays[index] = notification.DelayMs;
                     if (Interlocked.Increment(ref _received) == count)
                     {
                         _allReceived.TrySetResult();
@@ -163,17 +134,6 @@ public sealed class RealtimeBenchmark : IBenchmarkSuite
             }
         }
 
-        private static HttpMessageInvoker BoundInvoker(int lastOctet) => new(new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellation) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                socket.Bind(new IPEndPoint(IPAddress.Parse($"127.0.0.{lastOctet}"), 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellation);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-        });
-
         public async ValueTask DisposeAsync()
         {
             foreach (var socket in _sockets.Where(s => s is not null))
@@ -182,10 +142,51 @@ public sealed class RealtimeBenchmark : IBenchmarkSuite
                 socket.Dispose();
             }
             await Task.WhenAll(_receivers);
-            foreach (var invoker in _invokers)
+            _factory.Dispose();
+        }
+    }
+}
+
+/// <summary>Command-line options shared by the realtime suites.</summary>
+internal sealed class RealtimeSuiteOptions(string[] args)
+{
+    /// <summary><c>--gc server|workstation</c> overrides the service's own runtimeconfig; absent, it runs as built.</summary>
+    public bool? ServerGc => GetOrNull("--gc") is { } gc ? gc == "server" : null;
+
+    public string ServiceDll => Path.GetFullPath(GetOrNull("--service-dll") ?? FindServiceDll());
+
+    /// <summary>Every <c>--env NAME=VALUE</c>, passed to the service process.</summary>
+    public Dictionary<string, string> Environment => args
+        .Select((arg, i) => (arg, i))
+        .Where(a => a.arg == "--env" && a.i + 1 < args.Length)
+        .Select(a => args[a.i + 1].Split('=', 2))
+        .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "");
+
+    public string Get(string name, string fallback) => GetOrNull(name) ?? fallback;
+
+    public string? GetOrNull(string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    public void PrintService()
+    {
+        var environment = string.Join(' ', Environment.Select(e => $"{e.Key}={e.Value}"));
+        Console.WriteLine($"service: {ServiceDll} ({ServerGc switch { true => "server GC", false => "workstation GC", null => "GC as built" }}{(environment.Length > 0 ? ", " + environment : "")}); " +
+            $"load average {File.ReadAllText("/proc/loadavg").Trim()}; ulimit -n must exceed the largest count");
+    }
+
+    private static string FindServiceDll()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "RealtimeService", "bin", "Release", "net10.0", "RealtimeService.dll");
+            if (File.Exists(candidate))
             {
-                invoker.Dispose();
+                return candidate;
             }
         }
+        throw new FileNotFoundException("Build it first: dotnet build -c Release RealtimeService/RealtimeService.csproj");
     }
 }

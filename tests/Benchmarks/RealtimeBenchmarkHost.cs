@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Diagnostics.Tracing;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Diagnostics.NETCore.Client;
 
 namespace Benchmarks;
 
@@ -32,7 +34,8 @@ public sealed class RealtimeBenchmarkHost : IAsyncDisposable
 
     public Uri NotifyUri => new($"http://127.0.0.1:{ServicePort}/internal/notify");
 
-    public static async Task<RealtimeBenchmarkHost> StartAsync(string serviceDll, bool serverGc)
+    /// <param name="environment">Extra variables for the service (GC knobs tried side by side: <c>--env DOTNET_GCgen0size=…</c>).</param>
+    public static async Task<RealtimeBenchmarkHost> StartAsync(string serviceDll, bool? serverGc, IReadOnlyDictionary<string, string>? environment = null)
     {
         var host = new RealtimeBenchmarkHost();
         var redisPort = FreePort();
@@ -57,7 +60,14 @@ public sealed class RealtimeBenchmarkHost : IAsyncDisposable
         start.Environment["Realtime__IdleTimeout"] = "02:00:00";
         start.Environment["Realtime__SendQueueCapacity"] = "256";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["DOTNET_gcServer"] = serverGc ? "1" : "0";
+        if (serverGc is { } server)
+        {
+            start.Environment["DOTNET_gcServer"] = server ? "1" : "0";
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         host._service = Process.Start(start)!;
         _ = DrainAsync(host._service.StandardOutput);
         _ = DrainAsync(host._service.StandardError);
@@ -92,6 +102,40 @@ public sealed class RealtimeBenchmarkHost : IAsyncDisposable
     {
         var line = File.ReadLines($"/proc/{ServicePid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    /// <summary>
+    /// Induces a full blocking GC in the service the way dotnet-gcdump does (an EventPipe session with the
+    /// runtime's GCHeapCollect keyword), waits for it to finish, then reads VmRSS: garbage that merely has
+    /// not been collected yet must not count as memory held per connection.
+    /// </summary>
+    public async Task<long> RssAfterFullGcAsync()
+    {
+        const long GcKeyword = 0x1, GcHeapCollectKeyword = 0x800000;
+        var client = new DiagnosticsClient(ServicePid);
+        using (var session = client.StartEventPipeSession(
+            [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GcKeyword | GcHeapCollectKeyword)],
+            requestRundown: false))
+        {
+            var drain = session.EventStream.CopyToAsync(Stream.Null);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await session.StopAsync(CancellationToken.None);
+            await drain;
+        }
+        // The GC and the decommit after it take longer on a loaded machine: wait until RSS holds still
+        // (three reads 500 ms apart within 0.5 %), at most 15 s.
+        var readings = new List<long> { ServiceRssBytes() };
+        for (var i = 0; i < 30; i++)
+        {
+            await Task.Delay(500);
+            readings.Add(ServiceRssBytes());
+            var last = readings.TakeLast(3).ToArray();
+            if (last.Length == 3 && last.Max() - last.Min() <= last.Max() / 200)
+            {
+                break;
+            }
+        }
+        return readings[^1];
     }
 
     private async Task ServeJwksAsync()

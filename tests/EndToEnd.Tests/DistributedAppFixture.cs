@@ -16,6 +16,9 @@ public class DistributedAppFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>The AppHost's state folder for this fixture (generated secrets, the PostgreSQL data folder).</summary>
+    public DirectoryInfo DataDirectory => _dataDirectory ?? throw new InvalidOperationException("not started");
+
     /// <summary>
     /// A client for the gateway, the only public entry. It follows no redirects and retries nothing, and each of its
     /// requests comes from a different loopback address (see <see cref="GatewayClients"/>).
@@ -63,7 +66,7 @@ public class DistributedAppFixture : IAsyncLifetime
     public HttpClient GatewayReplica(int index, System.Net.IPAddress? sourceAddress = null) =>
         GatewayClients.Create(new Uri($"http://127.0.0.1:{GatewayPort + index}"), sourceAddress);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _dataDirectory = Directory.CreateTempSubdirectory("distributed-e2e-");
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
@@ -89,7 +92,7 @@ public class DistributedAppFixture : IAsyncLifetime
         Gateway = GatewayClients.Create(App.GetEndpoint(ResourceNames.Gateway, "http"), GatewayClients.FreshAddressPerRequest);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Gateway?.Dispose();
         if (App is not null)

@@ -6,7 +6,7 @@ namespace EndToEnd.Tests;
 
 /// <summary>Contract §5.1 through the real gateway replicas: handshake, encrypted requests and responses, every rejection.</summary>
 [Collection(DistributedAppCollection.Name)]
-public sealed class GatewayEncryptionTests(DistributedAppFixture fixture)
+public class GatewayEncryptionTests(DistributedAppFixture fixture)
 {
     [Fact]
     public async Task TheHandshakeAnswers201WithTheServersPointAndExpiry()

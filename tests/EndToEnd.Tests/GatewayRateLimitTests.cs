@@ -10,7 +10,7 @@ namespace EndToEnd.Tests;
 /// own client addresses (127.x), so tests never share budgets.
 /// </summary>
 [Collection(DistributedAppCollection.Name)]
-public sealed partial class GatewayRateLimitTests(DistributedAppFixture fixture)
+public partial class GatewayRateLimitTests(DistributedAppFixture fixture)
 {
     private static readonly object BadLogin = new { email = "nobody@example.test", password = "wrong password" };
 

@@ -6,7 +6,7 @@ namespace EndToEnd.Tests;
 
 /// <summary>Contract §2 through the gateway: register, login, refresh rotation, reuse, logout.</summary>
 [Collection(DistributedAppCollection.Name)]
-public sealed class IdentityAuthFlowTests(DistributedAppFixture fixture)
+public class IdentityAuthFlowTests(DistributedAppFixture fixture)
 {
     private HttpClient Gateway => fixture.Gateway;
 

@@ -9,7 +9,7 @@ namespace EndToEnd.Tests;
 
 /// <summary>Contract §4 and internal contract 2: events raised anywhere reach the user on whichever replica holds it.</summary>
 [Collection(DistributedAppCollection.Name)]
-public sealed class RealtimeFanOutTests(DistributedAppFixture fixture)
+public class RealtimeFanOutTests(DistributedAppFixture fixture)
 {
     private Uri Gateway => RealtimeTestClient.GatewayWebSocket(fixture);
 

@@ -9,7 +9,7 @@ namespace EndToEnd.Tests;
 
 /// <summary>Cache-aside under <c>user:{id}</c>, observed in Redis itself.</summary>
 [Collection(DistributedAppCollection.Name)]
-public sealed class UserCacheTests(DistributedAppFixture fixture)
+public class UserCacheTests(DistributedAppFixture fixture)
 {
     [Fact]
     public async Task AMissFillsTheCacheWithATtlOfAtMostAnHour()

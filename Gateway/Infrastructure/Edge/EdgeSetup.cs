@@ -20,6 +20,7 @@ public static class EdgeSetup
         var section = builder.Configuration.GetSection(GatewayOptions.Section);
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
         builder.Services.Configure<GatewayOptions>(section);
+        builder.Services.Configure<EncryptionSessionOptions>(section.GetSection(nameof(GatewayOptions.Encryption)));
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
@@ -30,9 +31,17 @@ public static class EdgeSetup
             // The framework trusts loopback by default; the contract trusts nobody unless configured.
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
+            // An address, or a range (CIDR) for proxies whose addresses change, such as a Kubernetes ingress controller's pods.
             foreach (var proxy in options.TrustedProxies)
             {
-                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+                if (proxy.Contains('/', StringComparison.Ordinal))
+                {
+                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
+                }
+                else
+                {
+                    forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+                }
             }
         });
 
@@ -66,6 +75,7 @@ public static class EdgeSetup
             context.User.Identity?.IsAuthenticated == true));
 
         builder.Services.AddEdgeRateLimiting();
+        builder.Services.AddSingleton<EncryptionMetrics>();
         builder.Services.AddSingleton<SessionStore>();
         builder.Services.AddSingleton<ISessionKeyStore>(services => services.GetRequiredService<SessionStore>());
         builder.Services.AddSingleton<CreateSession>();

@@ -13,7 +13,8 @@ namespace Gateway.Infrastructure.Edge;
 /// media type. Such a request, or one naming its session in <c>X-Session-Id</c>, gets its response body back as a
 /// JWE. Applies to every proxied route except <c>/ws</c>; the switch makes it mandatory for <c>/api/*</c>.
 /// </summary>
-public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionStore sessions, IOptions<GatewayOptions> options, TimeProvider clock)
+public sealed class PayloadEncryptionMiddleware(
+    RequestDelegate next, SessionStore sessions, EncryptionMetrics metrics, IOptions<GatewayOptions> options, TimeProvider clock)
 {
     public const string JoseMediaType = "application/jose";
     public const string SessionHeader = "X-Session-Id";
@@ -50,7 +51,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
         {
             if (mandatory)
             {
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, $"Every /api call must be an {JoseMediaType} body or name its session in {SessionHeader}.");
+                await RejectAsync(context, JweRejection.NotEncrypted, StatusCodes.Status400BadRequest, $"Every /api call must be an {JoseMediaType} body or name its session in {SessionHeader}.");
                 return;
             }
             await next(context);
@@ -58,7 +59,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
         }
         if (mandatory && !encrypted && request.ContentLength > 0)
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, $"Request bodies must be {JoseMediaType}.");
+            await RejectAsync(context, JweRejection.NotEncrypted, StatusCodes.Status400BadRequest, $"Request bodies must be {JoseMediaType}.");
             return;
         }
 
@@ -70,29 +71,29 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
             var jwe = JweCompact.TryParse(await ReadBodyAsync(request));
             if (jwe is null)
             {
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "The body is not a dir/A256GCM JWE in compact form.");
+                await RejectAsync(context, JweRejection.Malformed, StatusCodes.Status400BadRequest, "The body is not a dir/A256GCM JWE in compact form.");
                 return;
             }
             if (sessionId.Length > 0 && sessionId != jwe.Header.Kid)
             {
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, $"{SessionHeader} and the JWE kid differ.");
+                await RejectAsync(context, JweRejection.SessionMismatch, StatusCodes.Status400BadRequest, $"{SessionHeader} and the JWE kid differ.");
                 return;
             }
             sessionId = jwe.Header.Kid;
             key = await sessions.FindAsync(sessionId);
             if (key is null)
             {
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "The encryption session is unknown or expired.");
+                await RejectAsync(context, JweRejection.UnknownSession, StatusCodes.Status401Unauthorized, "The encryption session is unknown or expired.");
                 return;
             }
-            if (Reject(jwe, key, method, target) is { } reason)
+            if (Reject(jwe, key, method, target) is { } rejection)
             {
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, reason);
+                await RejectAsync(context, rejection.Reason, StatusCodes.Status400BadRequest, rejection.Detail);
                 return;
             }
             if (!await sessions.TryMarkSeenAsync(jwe.Fingerprint(), 2 * _options.MaxClockSkew))
             {
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "This JWE was already used.");
+                await RejectAsync(context, JweRejection.Replay, StatusCodes.Status400BadRequest, "This JWE was already used.");
                 return;
             }
 
@@ -105,7 +106,7 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
             key = await sessions.FindAsync(sessionId);
             if (key is null)
             {
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "The encryption session is unknown or expired.");
+                await RejectAsync(context, JweRejection.UnknownSession, StatusCodes.Status401Unauthorized, "The encryption session is unknown or expired.");
                 return;
             }
         }
@@ -117,18 +118,25 @@ public sealed class PayloadEncryptionMiddleware(RequestDelegate next, SessionSto
     }
 
     /// <summary>Why a JWE is refused, or null when its tag, method, target and age all check out.</summary>
-    private string? Reject(ParsedJwe jwe, byte[] key, string method, string target)
+    private (string Reason, string Detail)? Reject(ParsedJwe jwe, byte[] key, string method, string target)
     {
         if (jwe.TryDecrypt(key) is null)
         {
-            return "The JWE does not decrypt with the session key.";
+            return (JweRejection.Decryption, "The JWE does not decrypt with the session key.");
         }
         if (!string.Equals(jwe.Header.Htm, method, StringComparison.Ordinal) || !string.Equals(jwe.Header.Htu, target, StringComparison.Ordinal))
         {
-            return "The JWE's htm/htu do not match this request.";
+            return (JweRejection.Binding, "The JWE's htm/htu do not match this request.");
         }
         var age = clock.GetUtcNow().ToUnixTimeSeconds() - jwe.Header.Iat;
-        return Math.Abs(age) > _options.MaxClockSkew.TotalSeconds ? "The JWE's iat is outside the allowed window." : null;
+        return Math.Abs(age) > _options.MaxClockSkew.TotalSeconds ? (JweRejection.Expired, "The JWE's iat is outside the allowed window.") : null;
+    }
+
+    /// <summary>Counts the rejection by reason (gateway.encryption.rejections), then answers in the one problem shape.</summary>
+    private Task RejectAsync(HttpContext context, string reason, int status, string detail)
+    {
+        metrics.Rejected(reason);
+        return ProblemResponses.WriteAsync(context, status, detail);
     }
 
     private async Task EncryptResponseAsync(HttpContext context, byte[] key, string sessionId, string method, string target)

@@ -23,10 +23,12 @@ public sealed partial class SessionStore : ISessionKeyStore
     public const int OpenedKeysCapacity = 10_000;
 
     private sealed record OpenedKey(byte[] Key, DateTime ExpiresAt);
+    private readonly EncryptionMetrics _metrics;
 
-    public SessionStore(IConnectionMultiplexer redis, IOptions<GatewayOptions> options, ILogger<SessionStore> logger)
+    public SessionStore(IConnectionMultiplexer redis, EncryptionMetrics metrics, IOptions<GatewayOptions> options, ILogger<SessionStore> logger)
     {
         _redis = redis;
+        _metrics = metrics;
         var configured = options.Value.Encryption.MasterKey;
         if (string.IsNullOrWhiteSpace(configured))
         {
@@ -59,6 +61,7 @@ public sealed partial class SessionStore : ISessionKeyStore
         }
         await _redis.GetDatabase().StringSetAsync(SessionKey(sessionId), (byte[])[.. nonce, .. sealedKey, .. tag], lifetime);
         Remember(sessionId, [.. sessionKey], lifetime); // a copy: the caller wipes its own
+        _metrics.SessionCreated();
     }
 
     /// <summary>The session key, or null when the session is unknown, expired or its entry does not open.</summary>

@@ -41,7 +41,7 @@ public sealed class InfrastructureModeSelectorTests : IDisposable
 
         var error = Assert.Throws<InfrastructureUnavailableException>(() => Select(settings));
         Assert.Contains("No container runtime answered", error.Message);
-        Assert.Contains("apt-get install -y postgresql redis-server", error.Message);
+        Assert.Contains("apt-get install -y postgresql", error.Message);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class InfrastructureModeSelectorTests : IDisposable
         var settings = Settings(mode: "local", runtime: Script("docker-ok", exitCode: 0), withBinaries: false);
 
         var error = Assert.Throws<InfrastructureUnavailableException>(() => Select(settings));
-        Assert.Contains("apt-get install -y postgresql redis-server", error.Message);
+        Assert.Contains("apt-get install -y postgresql", error.Message);
     }
 
     [Fact]

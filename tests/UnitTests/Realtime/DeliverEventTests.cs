@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using RealtimeService.Application;
+using UnitTests.Support;
 
 namespace UnitTests.Realtime;
 
@@ -27,7 +28,7 @@ public sealed class DeliverEventTests
         public async Task<List<string>> ReceivedAsync()
         {
             Connection.RequestClose(1000, "test over");
-            await Connection.RunSendLoopAsync();
+            await Connection.OutputEnded;
             var bytes = Wire.ToArray();
             var texts = new List<string>();
             // Server frames are unmasked; these payloads are short (< 126 bytes), so the length is the second byte.
@@ -39,14 +40,16 @@ public sealed class DeliverEventTests
         }
     }
 
+    private static readonly RealtimeMetrics Metrics = new(TestMeters.Factory);
+
     private readonly ConnectionRegistry _registry = new(new InMemoryOwnership(), NullLogger<ConnectionRegistry>.Instance);
 
     private async Task<Client> ConnectAsync(Guid userId)
     {
         var wire = new MemoryStream();
         var socket = WebSocket.CreateFromStream(wire, isServer: true, subProtocol: null, keepAliveInterval: Timeout.InfiniteTimeSpan);
-        var connection = new RealtimeConnection(socket, new RealtimeOptions());
-        connection.Authenticate(new AuthenticatedUser(userId, "session", DateTimeOffset.MaxValue, new System.Security.Claims.ClaimsPrincipal()));
+        var connection = new RealtimeConnection(socket, new RealtimeOptions(), Metrics);
+        connection.Authenticate(new AuthenticatedUser(userId, "session", DateTimeOffset.MaxValue));
         _registry.Track(connection);
         Assert.True(await _registry.RegisterAsync(connection, default));
         return new Client(connection, wire);
@@ -61,7 +64,7 @@ public sealed class DeliverEventTests
         var adaClient = await ConnectAsync(ada);
         var bobClient = await ConnectAsync(Guid.NewGuid());
 
-        var delivered = new DeliverEvent(_registry).Handle(ada, Update("42"), traceParent: null);
+        var delivered = new DeliverEvent(_registry, Metrics).Handle(ada, Update("42"), traceParent: null);
 
         Assert.Equal(1, delivered);
         Assert.Equal(["""{"type":"data_update","entity":"user","id":"42"}"""], await adaClient.ReceivedAsync());
@@ -73,7 +76,7 @@ public sealed class DeliverEventTests
     {
         var clients = new[] { await ConnectAsync(Guid.NewGuid()), await ConnectAsync(Guid.NewGuid()) };
 
-        Assert.Equal(2, new DeliverEvent(_registry).Handle(null, Update("7"), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+        Assert.Equal(2, new DeliverEvent(_registry, Metrics).Handle(null, Update("7"), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
 
         foreach (var client in clients)
         {
@@ -84,6 +87,6 @@ public sealed class DeliverEventTests
     [Fact]
     public void AnEventForSomeoneNotConnectedHereIsDeliveredToNobody()
     {
-        Assert.Equal(0, new DeliverEvent(_registry).Handle(Guid.NewGuid(), Update("1"), traceParent: null));
+        Assert.Equal(0, new DeliverEvent(_registry, Metrics).Handle(Guid.NewGuid(), Update("1"), traceParent: null));
     }
 }

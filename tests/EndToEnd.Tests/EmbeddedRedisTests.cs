@@ -1,0 +1,58 @@
+using AppHost;
+using StackExchange.Redis;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// The whole system on the embedded Redis (Microsoft Garnet) that the AppHost runs when redis-server is not installed:
+/// the same settings as the main suite, with <c>Infrastructure:RedisServer</c> pointing nowhere so that the AppHost
+/// takes the fallback a bare machine takes. One extra AppHost start; the main suite stays on redis-server.
+/// </summary>
+public sealed class EmbeddedRedisFixture : DistributedAppFixture
+{
+    protected override IEnumerable<string> Settings =>
+        [.. base.Settings, "--Infrastructure:Redis=auto", "--Infrastructure:RedisServer=/nonexistent/redis-server"];
+}
+
+[CollectionDefinition(Name)]
+public sealed class EmbeddedRedisCollection : ICollectionFixture<EmbeddedRedisFixture>
+{
+    public const string Name = "distributed app on embedded redis";
+}
+
+/// <summary>The fixture really runs Garnet, so that the classes below pass for the right reason.</summary>
+[Collection(EmbeddedRedisCollection.Name)]
+public sealed class EmbeddedRedisServerTests(EmbeddedRedisFixture fixture)
+{
+    [Fact]
+    public async Task TheRedisResourceIsGarnetAndRequiresItsPassword()
+    {
+        var connectionString = await fixture.ConnectionStringAsync(ResourceNames.Redis);
+        using var redis = await ConnectionMultiplexer.ConnectAsync($"{connectionString},allowAdmin=true");
+
+        var server = (await redis.GetServers().Single().InfoAsync("server")).SelectMany(group => group).ToDictionary(pair => pair.Key, pair => pair.Value);
+        Assert.Equal("garnet", server["server_name"]);
+
+        var withoutPassword = string.Join(',', connectionString.Split(',').Where(part => !part.StartsWith("password=", StringComparison.Ordinal)));
+        using var anonymous = await ConnectionMultiplexer.ConnectAsync($"{withoutPassword},abortConnect=false");
+        await Assert.ThrowsAnyAsync<RedisException>(() => anonymous.GetDatabase().StringGetAsync("anything"));
+    }
+}
+
+// The existing suites, run unchanged against the embedded server: Lua (rate-limit tiers shared by two gateway
+// replicas), expiry (profile cache), pub/sub (backplane fan-out across two realtime replicas), the revocation list
+// (logout), and encryption sessions with replay detection.
+[Collection(EmbeddedRedisCollection.Name)]
+public sealed class EmbeddedRedisRateLimitTests(EmbeddedRedisFixture fixture) : GatewayRateLimitTests(fixture);
+
+[Collection(EmbeddedRedisCollection.Name)]
+public sealed class EmbeddedRedisUserCacheTests(EmbeddedRedisFixture fixture) : UserCacheTests(fixture);
+
+[Collection(EmbeddedRedisCollection.Name)]
+public sealed class EmbeddedRedisRealtimeFanOutTests(EmbeddedRedisFixture fixture) : RealtimeFanOutTests(fixture);
+
+[Collection(EmbeddedRedisCollection.Name)]
+public sealed class EmbeddedRedisAuthFlowTests(EmbeddedRedisFixture fixture) : IdentityAuthFlowTests(fixture);
+
+[Collection(EmbeddedRedisCollection.Name)]
+public sealed class EmbeddedRedisEncryptionTests(EmbeddedRedisFixture fixture) : GatewayEncryptionTests(fixture);

@@ -1,12 +1,14 @@
 using System.Data.Common;
 using Polly.CircuitBreaker;
+using Polly.Timeout;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Which exceptions mean "a dependency is unavailable" (→ 503 + <c>Retry-After</c>, contract §1) rather than a
-/// bug (→ 500). The exception and its inner exceptions are looked at, since EF Core and Npgsql wrap the cause.
+/// bug (→ 500). The exception and its inner exceptions are looked at, since EF Core, Npgsql and the HttpClient
+/// resilience handler wrap the cause.
 /// </summary>
 public static class DependencyFailure
 {
@@ -30,8 +32,10 @@ public static class DependencyFailure
                     return "the database";
                 case BrokenCircuitException:
                     return "a dependency behind an open circuit breaker";
-                case TimeoutException:
+                case TimeoutException or TimeoutRejectedException:
                     return "a dependency that did not answer in time";
+                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }:
+                    return "another service";
             }
         }
         return null;

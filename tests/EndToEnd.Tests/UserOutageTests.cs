@@ -140,6 +140,10 @@ public sealed class UserOutageTests(UserOutageFixture fixture)
             // The outage is real: nothing answers on the service's address.
             await Assert.ThrowsAnyAsync<Exception>(() => direct.GetAsync("/alive"));
             user = await CreateAsync(fixture.Gateway, "Registered While Down");
+            // The gateway cannot reach the service: 503 + Retry-After in the problem shape (YARP's own answer was 502).
+            using var unreachable = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
+            await Problems.ExpectAsync(unreachable, HttpStatusCode.ServiceUnavailable);
+            Assert.True(unreachable.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "503 without Retry-After");
         }
         finally
         {

@@ -22,6 +22,9 @@ public sealed class DependencyFailureTests
         { new RedisConnectionException(ConnectionFailureType.UnableToConnect, "No connection"), "Redis" },
         { new BrokenCircuitException(), "a dependency behind an open circuit breaker" },
         { new HttpRequestException("x", new TimeoutException()), "a dependency that did not answer in time" },
+        // The HttpClient standard resilience handler's total or attempt timeout.
+        { new Polly.Timeout.TimeoutRejectedException(), "a dependency that did not answer in time" },
+        { new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"), "another service" },
     };
 
     [Theory]
@@ -38,6 +41,8 @@ public sealed class DependencyFailureTests
         new DbUpdateException("duplicate", new PostgresException("duplicate key value", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation)),
         new PostgresException("syntax error", "ERROR", "ERROR", PostgresErrorCodes.SyntaxError),
         new NullReferenceException(),
+        // Another service answered, with an error: its status says what happened, not an outage of ours.
+        new HttpRequestException("Response status code does not indicate success: 400", null, System.Net.HttpStatusCode.BadRequest),
     };
 
     [Theory]

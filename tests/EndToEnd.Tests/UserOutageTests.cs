@@ -20,6 +20,9 @@ public sealed class UserOutageFixture : DistributedAppFixture
     /// </summary>
     protected override IEnumerable<string> Settings => [.. base.Settings, "--Replicas:UserService=1"];
 
+    /// <summary>The contract's 5 s: what a client waits for a service that is away is what these tests are about.</summary>
+    protected override TimeSpan RequestDeadline => ContractDeadline;
+
     /// <summary>
     /// Stops every replica of the resource (commands address replicas one by one) and waits until each has
     /// exited. On a loaded machine the command itself may report a failure while the process does stop,

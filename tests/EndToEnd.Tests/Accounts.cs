@@ -61,7 +61,10 @@ public static class Accounts
     {
         email ??= UniqueEmail();
         displayName ??= Unique("User");
-        var response = await Requests.PostJsonAsync(gateway, "/api/auth/register", new { email, password = Password, displayName });
+        var registration = new { email, password = Password, displayName };
+        // What a client does with a 503 (a cold or busy machine can miss the deadline): the same registration again,
+        // which answers the account's 201 once its profile exists (IdentityService/README.md).
+        using var response = await RetryingUnavailableAsync(() => Requests.PostJsonAsync(gateway, "/api/auth/register", registration));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return new RegisteredUser(body.GetProperty("userId").GetGuid(), email, displayName);
@@ -69,10 +72,14 @@ public static class Accounts
 
     public static async Task<Tokens> LoginAsync(HttpClient gateway, string email, string password = Password)
     {
-        var response = await Requests.PostJsonAsync(gateway, "/api/auth/login", new { email, password });
+        using var response = await RetryingUnavailableAsync(() => Requests.PostJsonAsync(gateway, "/api/auth/login", new { email, password }));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await Tokens.ReadAsync(response);
     }
+
+    /// <summary>Sends again while the answer is 503 (bounded), as a client honouring Retry-After would.</summary>
+    private static Task<HttpResponseMessage> RetryingUnavailableAsync(Func<Task<HttpResponseMessage>> send) =>
+        Poll.UntilAsync(send, response => response.StatusCode != HttpStatusCode.ServiceUnavailable, what: "an answer other than 503");
 
     /// <summary>Registers and logs in a new account.</summary>
     public static async Task<TestUser> CreateAsync(HttpClient gateway, string? displayName = null)

@@ -19,6 +19,7 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.Configure<TokenOptions>(builder.Configuration.GetSection(TokenOptions.Section));
+        builder.Services.Configure<TokenLifetimes>(builder.Configuration.GetSection(TokenLifetimes.Section));
         builder.Services.Configure<PasswordHashingOptions>(builder.Configuration.GetSection(PasswordHashingOptions.Section));
         builder.Services.Configure<OutboxOptions>(builder.Configuration.GetSection(OutboxOptions.Section));
 
@@ -27,9 +28,9 @@ public static class Extensions
         using var loggerFactory = LoggerFactory.Create(logging => logging.AddConsole());
         var keyRing = SigningKeyRing.Create(tokenOptions, builder.Environment.IsDevelopment(), loggerFactory.CreateLogger<SigningKeyRing>());
         builder.Services.AddSingleton(keyRing);
-        builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddSingleton<IAccessTokenIssuer, AccessTokenIssuer>();
         builder.Services.AddSingleton<IdentityMetrics>();
-        builder.Services.AddSingleton<Argon2idPasswordHasher>();
+        builder.Services.AddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
 
         // Logout takes a bearer token: validated as everywhere else, but against this process's own keys,
         // since the identity service cannot fetch its JWK set from itself by service name.
@@ -56,7 +57,6 @@ public static class Extensions
         builder.Services.AddHostedService<OutboxDispatcher>();
         builder.Services.AddSingleton<OutboxStatus>();
         builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox");
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OutboxStatus.MeterName));
 
         builder.Services.AddScoped<IdentityStore>();
         builder.Services.AddScoped<IAccountRepository>(services => services.GetRequiredService<IdentityStore>());
@@ -80,6 +80,8 @@ public static class Extensions
         app.MapWellKnownEndpoints();
         app.MapAuthEndpoints();
         app.MapContractOpenApi();
+        // Created here so that the outbox gauges report from the start, not from the first registration.
+        app.Services.GetRequiredService<OutboxStatus>();
         // Before listening: /health must never answer on an old schema.
         await app.MigrateDatabaseAsync<IdentityDbContext>();
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -27,6 +28,10 @@ public static class RedisClientExtensions
                 options.AsyncTimeout = 500;
                 options.ReconnectRetryPolicy = new LinearRetry(500);
             });
+        // One warning per outage and one line when it ends (RedisConnectionLog), instead of the library's error with a
+        // stack trace for every reconnect attempt.
+        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Critical);
+        builder.Services.AddHostedService<RedisConnectionLog>();
         if (withoutRedis is not null)
         {
             builder.Services.AddHealthChecks().AddDegradableRedisCheck(withoutRedis);

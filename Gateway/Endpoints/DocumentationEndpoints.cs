@@ -1,6 +1,7 @@
 using Gateway.Infrastructure.Documentation;
 using Gateway.Infrastructure.RateLimiting;
 using Scalar.AspNetCore;
+using ServiceDefaults.Input;
 
 namespace Gateway.Endpoints;
 
@@ -38,6 +39,11 @@ public static class DocumentationEndpoints
             .RequireRateLimiting(RateLimitingSetup.Public);
 
         app.MapStaticAssets().RequireRateLimiting(RateLimitingSetup.Public);
+        // MapStaticAssets adds a GET/HEAD fallback ({**path:file}); without this one, a POST to a path nothing serves
+        // (e.g. /internal/users) would be answered 405 "Allow: GET, HEAD" instead of the 404 it is.
+        app.MapFallback("{**path}", () => ProblemResponses.Result(StatusCodes.Status404NotFound))
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete]))
+            .ExcludeFromDescription();
         app.MapGet("/", (IWebHostEnvironment environment) =>
                 TypedResults.PhysicalFile(Path.Combine(environment.WebRootPath, "index.html"), "text/html; charset=utf-8"))
             .ExcludeFromDescription()
@@ -51,8 +57,7 @@ public static class DocumentationEndpoints
         if (document is null)
         {
             context.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable",
-                detail: $"The {name} service did not provide its document in time; retry later.");
+            return ProblemResponses.Result(StatusCodes.Status503ServiceUnavailable, $"The {name} service did not provide its document in time; retry later.");
         }
         return TypedResults.Text(document.ToJsonString(), "application/json; charset=utf-8");
     }

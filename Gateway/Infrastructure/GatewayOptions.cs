@@ -19,6 +19,7 @@ public sealed class GatewayOptions
     public Dictionary<string, RateLimitTierOptions> RateLimits { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
+/// <summary><c>Gateway:Encryption</c>; its <c>SessionLifetime</c> is the use case's (<see cref="Application.EncryptionSessionOptions"/>).</summary>
 public sealed class EncryptionOptions
 {
     /// <summary>When true, every <c>/api/*</c> call except the handshake must be encrypted.</summary>
@@ -26,8 +27,6 @@ public sealed class EncryptionOptions
 
     /// <summary>Base64 of 32 bytes that encrypt session keys at rest in Redis; every replica needs the same.</summary>
     public string? MasterKey { get; set; }
-
-    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How far a JWE's <c>iat</c> may be from the gateway's clock.</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);

@@ -1,14 +1,14 @@
 using IdentityService.Domain;
-using IdentityService.Infrastructure;
 
 namespace IdentityService.Application;
 
 /// <summary>
-/// Login: an unknown email and a wrong password both verify one Argon2id hash of the current parameters
-/// and give the same null, so neither the answer nor its timing tells whether the account exists.
+/// Login: an unknown email and a wrong password both go through one password verification (see
+/// <see cref="IPasswordHasher.VerifyAsync"/>) and give the same null, so neither the answer nor its timing tells
+/// whether the account exists.
 /// A hash made with older parameters is replaced on success.
 /// </summary>
-public sealed partial class Login(IAccountRepository accounts, Argon2idPasswordHasher hasher, SessionTokens sessions, IdentityMetrics metrics, ILogger<Login> logger)
+public sealed partial class Login(IAccountRepository accounts, IPasswordHasher hasher, SessionTokens sessions, IdentityMetrics metrics, ILogger<Login> logger)
 {
     public async Task<TokenPair?> ExecuteAsync(string email, string password, CancellationToken cancellationToken)
     {

@@ -3,8 +3,9 @@ using IdentityService.Domain;
 namespace IdentityService.Application;
 
 // What the use cases need from the outside world. Infrastructure implements them with EF Core and PostgreSQL
-// (Infrastructure/IdentityStore.cs) and the outbox (Infrastructure/OutboxDelivery.cs); the unit tests with
-// in-memory fakes. Each write that must be atomic is one call here, so the unit of work stays behind the port.
+// (Infrastructure/IdentityStore.cs), the outbox (Infrastructure/OutboxDelivery.cs), Argon2id
+// (Infrastructure/Argon2idPasswordHasher.cs) and the ES256 signer (Infrastructure/AccessTokenIssuer.cs); the unit
+// tests with in-memory fakes. Each write that must be atomic is one call here, so the unit of work stays behind the port.
 
 public interface IAccountRepository
 {
@@ -37,4 +38,34 @@ public interface ISessionRepository
 public interface IOutbox
 {
     Task TryDeliverNowAsync(Guid messageId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Password hashing with the current parameters. Both calls throw <see cref="PasswordHashingBusyException"/> when
+/// hashing is at capacity, before doing any work.
+/// </summary>
+public interface IPasswordHasher
+{
+    Task<string> HashAsync(string password, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks a password; <paramref name="storedHash"/> null means an unknown account: never a match, but the same
+    /// work as a wrong password, so that the answer's timing does not tell whether the account exists.
+    /// </summary>
+    Task<PasswordCheck> VerifyAsync(string password, string? storedHash, CancellationToken cancellationToken);
+}
+
+/// <summary>The outcome of a password check; <see cref="NeedsRehash"/> when the hash uses older parameters.</summary>
+public readonly record struct PasswordCheck(bool Matches, bool NeedsRehash);
+
+/// <summary>Every hashing slot is busy and the queue full: the endpoint answers 503 with this Retry-After.</summary>
+public sealed class PasswordHashingBusyException(int retryAfterSeconds) : Exception("Password hashing is at capacity.")
+{
+    public int RetryAfterSeconds { get; } = retryAfterSeconds;
+}
+
+/// <summary>Signs access tokens (contract §2) for a login session, valid for <c>lifetime</c> from now.</summary>
+public interface IAccessTokenIssuer
+{
+    string Issue(Guid userId, Guid sessionId, TimeSpan lifetime);
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using IdentityService.Domain;
-using IdentityService.Infrastructure;
 
 namespace IdentityService.Application;
 
@@ -18,7 +17,7 @@ public abstract record RegistrationResult
 /// </summary>
 public sealed class RegisterAccount(
     IAccountRepository accounts,
-    Argon2idPasswordHasher hasher,
+    IPasswordHasher hasher,
     IOutbox outbox,
     TimeProvider clock)
 {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using IdentityService.Domain;
-using IdentityService.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace IdentityService.Application;
@@ -12,9 +11,9 @@ namespace IdentityService.Application;
 /// </summary>
 public sealed partial class SessionTokens(
     ISessionRepository store,
-    AccessTokenIssuer accessTokens,
+    IAccessTokenIssuer accessTokens,
     ISessionRevocationList revocations,
-    IOptions<TokenOptions> options,
+    IOptions<TokenLifetimes> options,
     TimeProvider clock,
     ILogger<SessionTokens> logger)
 {
@@ -45,7 +44,7 @@ public sealed partial class SessionTokens(
     }
 
     public TokenPair Pair(Guid accountId, Guid sessionId, string refreshToken) => new(
-        accessTokens.Issue(accountId, sessionId),
+        accessTokens.Issue(accountId, sessionId, options.Value.AccessTokenLifetime),
         refreshToken,
         "Bearer",
         options.Value.AccessTokenLifetimeSeconds,

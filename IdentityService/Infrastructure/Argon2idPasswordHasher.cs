@@ -2,24 +2,19 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
+using IdentityService.Application;
 using IdentityService.Domain;
 using Konscious.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace IdentityService.Infrastructure;
 
-/// <summary>Raised when every hashing slot is busy and the queue is full: the caller answers 503.</summary>
-public sealed class PasswordHashingBusyException(int retryAfterSeconds) : Exception("Password hashing is at capacity.")
-{
-    public int RetryAfterSeconds { get; } = retryAfterSeconds;
-}
-
 /// <summary>
 /// Argon2id through Konscious.Security.Cryptography (chosen by measurement, see README.md), behind a
 /// <see cref="ConcurrencyLimiter"/>: at most <see cref="PasswordHashingOptions.EffectiveConcurrency"/> hashes
 /// run at once and a short queue waits; anything more is refused at once instead of piling up 64 MiB each.
 /// </summary>
-public sealed class Argon2idPasswordHasher : IDisposable
+public sealed class Argon2idPasswordHasher : IPasswordHasher, IDisposable
 {
     private readonly PasswordHashingOptions _options;
     private readonly ConcurrencyLimiter _limiter;
@@ -54,7 +49,7 @@ public sealed class Argon2idPasswordHasher : IDisposable
         return hash;
     }
 
-    /// <summary>Checks a password; <paramref name="storedHash"/> null means an unknown account (always false, same work).</summary>
+    /// <summary>An unknown account (<paramref name="storedHash"/> null) is verified against a dummy hash of the current parameters.</summary>
     public async Task<PasswordCheck> VerifyAsync(string password, string? storedHash, CancellationToken cancellationToken)
     {
         var known = storedHash is not null && PhcString.TryParse(storedHash, out _);
@@ -102,6 +97,3 @@ public sealed class Argon2idPasswordHasher : IDisposable
         }
     }
 }
-
-/// <summary>The outcome of a password check; <see cref="NeedsRehash"/> when the hash uses older parameters.</summary>
-public readonly record struct PasswordCheck(bool Matches, bool NeedsRehash);

@@ -4,7 +4,8 @@ namespace IdentityService.Infrastructure;
 /// <c>Jwt</c> settings. <c>Issuer</c>/<c>Audience</c> come from the AppHost (internal contract 4); signing keys
 /// as <c>Jwt:SigningKeys:N:Kid</c> and <c>Jwt:SigningKeys:N:Pem</c> (a PKCS#8 private key, or a public key
 /// for a retired signer whose tokens must still verify). <c>Jwt:ActiveKeyId</c> picks the signer; by default
-/// the first entry that holds a private key.
+/// the first entry that holds a private key. The token lifetimes in the same section are the use cases'
+/// (<see cref="Application.TokenLifetimes"/>).
 /// </summary>
 public sealed class TokenOptions
 {
@@ -14,17 +15,9 @@ public sealed class TokenOptions
 
     public string Audience { get; set; } = "distributed-api";
 
-    public int AccessTokenLifetimeSeconds { get; set; } = 900;
-
-    public int RefreshTokenLifetimeSeconds { get; set; } = 2_592_000;
-
     public string? ActiveKeyId { get; set; }
 
     public List<SigningKeyOptions> SigningKeys { get; set; } = [];
-
-    public TimeSpan AccessTokenLifetime => TimeSpan.FromSeconds(AccessTokenLifetimeSeconds);
-
-    public TimeSpan RefreshTokenLifetime => TimeSpan.FromSeconds(RefreshTokenLifetimeSeconds);
 }
 
 public sealed class SigningKeyOptions

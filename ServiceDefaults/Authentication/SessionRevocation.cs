@@ -125,6 +125,9 @@ public sealed partial class RevocationFeed(
     // Reloads still owed: a restored connection asks for two, the second after the subscription is surely back.
     private int _reloadsOwed = 1;
     private bool _subscribed;
+    // Redis retries every 500 ms while it is away: the gap and a failed catch-up are logged once per outage, not per try.
+    private int _gapLogged;
+    private bool _catchUpFailing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -170,18 +173,29 @@ public sealed partial class RevocationFeed(
                 Interlocked.Decrement(ref _reloadsOwed);
                 LogReloaded(logger, count);
             }
+            _catchUpFailing = false;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            LogCatchUpFailed(logger, e.GetType().Name, revocations.Count);
+            if (!_catchUpFailing)
+            {
+                LogCatchUpFailed(logger, e.GetType().Name, revocations.Count);
+            }
+            _catchUpFailing = true;
         }
     }
 
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
-        LogGap(logger, e.ConnectionType.ToString(), e.FailureType.ToString(), revocations.Count);
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (Interlocked.Exchange(ref _gapLogged, 1) == 0)
+        {
+            LogGap(logger, e.ConnectionType.ToString(), e.FailureType.ToString(), revocations.Count);
+        }
+    }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
+        Interlocked.Exchange(ref _gapLogged, 0);
         Interlocked.Exchange(ref _reloadsOwed, 2);
         _wake.Release();
     }
@@ -189,7 +203,7 @@ public sealed partial class RevocationFeed(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Revocation feed lost its {ConnectionType} connection ({FailureType}): revocations made meanwhile arrive when it is back; validating against the last known {Count} revoked sessions")]
     private static partial void LogGap(ILogger logger, string connectionType, string failureType, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Revocation feed could not catch up ({Reason}); validating against the last known {Count} revoked sessions, retrying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Revocation feed could not catch up ({Reason}); validating against the last known {Count} revoked sessions, retrying every second (logged once until it succeeds)")]
     private static partial void LogCatchUpFailed(ILogger logger, string reason, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Revocation list reloaded from Redis: {Count} sessions revoked")]

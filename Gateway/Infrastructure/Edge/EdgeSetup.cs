@@ -20,6 +20,7 @@ public static class EdgeSetup
         var section = builder.Configuration.GetSection(GatewayOptions.Section);
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
         builder.Services.Configure<GatewayOptions>(section);
+        builder.Services.Configure<EncryptionSessionOptions>(section.GetSection(nameof(GatewayOptions.Encryption)));
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);

@@ -73,6 +73,7 @@ public sealed class TelemetryTests(TelemetryFixture fixture)
         { ResourceNames.IdentityService, "identity.password.hash.rejections", "{request}", [] },
         { ResourceNames.IdentityService, "identity.outbox.backlog", "{message}", [] },
         { ResourceNames.IdentityService, "identity.outbox.oldest_pending.age", "s", [] },
+        { ResourceNames.IdentityService, "identity.outbox.dead_letters", "{message}", [] },
         { ResourceNames.UserService, "users.profile.cache.lookups", "{lookup}", ["users.cache.result"] },
         { ResourceNames.UserService, "users.events.published", "{event}", ["users.event.outcome"] },
         // Open WebSockets: Kestrel's own upgraded-connection count.

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Gateway.Application;
 using Gateway.Domain;
-using Gateway.Infrastructure;
 using Microsoft.Extensions.Options;
 using UnitTests.Support;
 
@@ -22,9 +21,10 @@ public sealed class CreateSessionTests
     }
 
     private static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, 700, TimeSpan.Zero);
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(20);
     private readonly InMemorySessionKeys _keys = new();
 
-    private CreateSession UseCase() => new(_keys, Options.Create(new GatewayOptions()), new ManualClock(Now));
+    private CreateSession UseCase() => new(_keys, Options.Create(new EncryptionSessionOptions { SessionLifetime = Lifetime }), new ManualClock(Now));
 
     [Fact]
     public async Task TheClientDerivesTheSameKeyThatIsStoredForTheSession()
@@ -39,8 +39,8 @@ public sealed class CreateSessionTests
         using var server = SessionKeyAgreement.TryImportPublicKey(serverPoint);
         Assert.NotNull(server);
         Assert.Equal(stored, SessionKeyAgreement.DeriveSessionKey(client, server, created.SessionId));
-        Assert.Equal(new GatewayOptions().Encryption.SessionLifetime, lifetime);
-        Assert.Equal(new DateTimeOffset(2026, 11, 30, 13, 0, 0, TimeSpan.Zero), created.ExpiresAt);
+        Assert.Equal(Lifetime, lifetime);
+        Assert.Equal(new DateTimeOffset(2026, 11, 30, 12, 20, 0, TimeSpan.Zero), created.ExpiresAt);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using IdentityService.Domain;
+using IdentityService.Application;
 using IdentityService.Infrastructure;
 using Microsoft.Extensions.Options;
+using UnitTests.Support;
 
 namespace UnitTests.Identity;
 
@@ -13,10 +13,7 @@ public sealed class Argon2idPasswordHasherTests
     // echo -n password | argon2 somesaltsomesalt -id -t 1 -m 10 -p 1 -l 32 -e
     private const string OlderParameters = "$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$FiU+I6KbINfHoMBfkVDnS6qmzxgy7cg41IT8JQoCvvk";
 
-    private static readonly ServiceProvider Services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-
-    private static Argon2idPasswordHasher Hasher() => new(Options.Create(new PasswordHashingOptions()), new IdentityMetrics(
-        Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Services.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System));
+    private static Argon2idPasswordHasher Hasher() => new(Options.Create(new PasswordHashingOptions()), new IdentityMetrics(TestMeters.Factory));
 
     [Fact]
     public async Task VerifiesAHashOfTheReferenceImplementation()

@@ -1,6 +1,6 @@
+using System.Diagnostics.Metrics;
 using IdentityService.Application;
 using IdentityService.Domain;
-using IdentityService.Infrastructure;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -103,27 +103,75 @@ internal sealed class RecordingOutbox : IOutbox
     }
 }
 
-/// <summary>The use cases wired to the fakes; Argon2id with tiny parameters so that a test hashes in microseconds.</summary>
+/// <summary>
+/// A password hasher whose hash is the password behind a version mark, so a test can make a hash of older parameters
+/// (<see cref="OlderHashOf"/>). It records what it was asked to verify; <see cref="Busy"/> makes it refuse every call
+/// as Argon2id does when its queue is full. Argon2id itself is tested in <see cref="Argon2idPasswordHasherTests"/>.
+/// </summary>
+internal sealed class FakePasswordHasher : IPasswordHasher
+{
+    private const string CurrentMark = "current:";
+    private const string OlderMark = "older:";
+
+    public bool Busy { get; set; }
+
+    /// <summary>The stored hash of each verification (null for an unknown account).</summary>
+    public List<string?> Verified { get; } = [];
+
+    public static string HashOf(string password) => CurrentMark + password;
+
+    public static string OlderHashOf(string password) => OlderMark + password;
+
+    public Task<string> HashAsync(string password, CancellationToken cancellationToken)
+    {
+        ThrowIfBusy();
+        return Task.FromResult(HashOf(password));
+    }
+
+    public Task<PasswordCheck> VerifyAsync(string password, string? storedHash, CancellationToken cancellationToken)
+    {
+        ThrowIfBusy();
+        Verified.Add(storedHash);
+        var current = storedHash == HashOf(password);
+        var older = storedHash == OlderHashOf(password);
+        return Task.FromResult(new PasswordCheck(current || older, older));
+    }
+
+    private void ThrowIfBusy()
+    {
+        if (Busy)
+        {
+            throw new PasswordHashingBusyException(retryAfterSeconds: 1);
+        }
+    }
+}
+
+/// <summary>An access token that names what it was issued for: <c>{userId}/{sessionId}/{lifetime in seconds}</c>.</summary>
+internal sealed class FakeAccessTokenIssuer : IAccessTokenIssuer
+{
+    public static string TokenFor(Guid userId, Guid sessionId, TimeSpan lifetime) => $"{userId}/{sessionId}/{lifetime.TotalSeconds}";
+
+    public string Issue(Guid userId, Guid sessionId, TimeSpan lifetime) => TokenFor(userId, sessionId, lifetime);
+}
+
+/// <summary>The use cases wired to the fakes, with the default token lifetimes and a meter factory of their own.</summary>
 internal sealed class IdentityWorld
 {
     public InMemoryIdentityStore Store { get; } = new();
     public RecordingRevocationList Revocations { get; } = new();
     public RecordingOutbox Outbox { get; } = new();
+    public FakePasswordHasher Hasher { get; } = new();
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+    public TokenLifetimes Lifetimes { get; } = new();
+    public IMeterFactory Meters { get; } = TestMeters.NewFactory();
     public IdentityMetrics Metrics { get; }
-    public Argon2idPasswordHasher Hasher { get; }
     public SessionTokens Sessions { get; }
 
-    public IdentityWorld(PasswordHashingOptions? hashing = null)
+    public IdentityWorld()
     {
-        Metrics = new IdentityMetrics(TestMeters.Factory, TestMeters.Scopes, Clock);
-        Hasher = new Argon2idPasswordHasher(Options.Create(hashing ?? Hashing(memoryKib: 64)), Metrics);
-        var tokens = Options.Create(new TokenOptions());
-        var issuer = new AccessTokenIssuer(SigningKeyRing.Create(tokens.Value, isDevelopment: true, NullLogger.Instance), tokens, Clock);
-        Sessions = new SessionTokens(Store, issuer, Revocations, tokens, Clock, NullLogger<SessionTokens>.Instance);
+        Metrics = new IdentityMetrics(Meters);
+        Sessions = new SessionTokens(Store, new FakeAccessTokenIssuer(), Revocations, Options.Create(Lifetimes), Clock, NullLogger<SessionTokens>.Instance);
     }
-
-    public static PasswordHashingOptions Hashing(int memoryKib) => new() { MemoryKib = memoryKib, Iterations = 1, Parallelism = 1 };
 
     public RegisterAccount Register => new(Store, Hasher, Outbox, Clock);
     public Login Login => new(Store, Hasher, Sessions, Metrics, NullLogger<Login>.Instance);

@@ -1,6 +1,6 @@
 using IdentityService.Application;
 using IdentityService.Domain;
-using IdentityService.Infrastructure;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace UnitTests.Identity;
 
@@ -19,7 +19,7 @@ public sealed class IdentityUseCaseTests
         var account = Assert.IsType<RegistrationResult.Created>(result).Account;
         Assert.Equal("Ada@Example.test", account.Email);
         Assert.Equal("Ada", account.DisplayName);
-        Assert.NotEqual(Password, account.PasswordHash);
+        Assert.Equal(FakePasswordHasher.HashOf(Password), account.PasswordHash);
         var message = Assert.Single(world.Store.Outbox);
         Assert.Equal(OutboxMessageTypes.ProvisionUserProfile, message.Type);
         Assert.Contains(account.Id.ToString(), message.Payload);
@@ -44,6 +44,7 @@ public sealed class IdentityUseCaseTests
     {
         var world = new IdentityWorld();
         await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+        using var logins = LoginsOf(world);
 
         var tokens = await world.Login.ExecuteAsync("ADA@example.test", Password, default);
 
@@ -52,34 +53,78 @@ public sealed class IdentityUseCaseTests
         Assert.Equal("Bearer", tokens.TokenType);
         var session = Assert.Single(world.Store.Sessions);
         Assert.Equal(tokens.UserId, session.AccountId);
-        Assert.Single(world.Store.RefreshTokens);
+        Assert.Equal(FakeAccessTokenIssuer.TokenFor(tokens.UserId, session.Id, TimeSpan.FromSeconds(900)), tokens.AccessToken);
+        Assert.Equal((900, 2_592_000), (tokens.ExpiresIn, tokens.RefreshExpiresIn));
+        Assert.Equal(world.Clock.Now.AddSeconds(2_592_000), Assert.Single(world.Store.RefreshTokens).ExpiresAt);
+        Assert.Equal(["success"], Outcomes(logins));
     }
 
     [Theory]
     [InlineData("ada@example.test", "wrong password!!")]
     [InlineData("nobody@example.test", Password)]
-    public async Task LoginWithAWrongPasswordOrUnknownAddressGivesNothing(string email, string password)
+    public async Task LoginWithAWrongPasswordOrUnknownAddressGivesNothingAfterTheSameWork(string email, string password)
     {
         var world = new IdentityWorld();
         await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+        using var logins = LoginsOf(world);
 
         Assert.Null(await world.Login.ExecuteAsync(email, password, default));
+
         Assert.Empty(world.Store.Sessions);
+        // An unknown address is verified too (against nothing), so it costs what a wrong password costs.
+        Assert.Single(world.Hasher.Verified);
+        Assert.Equal(["invalid_credentials"], Outcomes(logins));
     }
 
     [Fact]
     public async Task LoginUpgradesAHashMadeWithOlderParameters()
     {
-        var old = new IdentityWorld(IdentityWorld.Hashing(memoryKib: 32));
-        await old.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
-        var world = new IdentityWorld(IdentityWorld.Hashing(memoryKib: 64));
-        world.Store.Accounts.AddRange(old.Store.Accounts);
-        var oldHash = world.Store.Accounts[0].PasswordHash;
+        var world = new IdentityWorld();
+        await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+        world.Store.Accounts[0].PasswordHash = FakePasswordHasher.OlderHashOf(Password);
 
         Assert.NotNull(await world.Login.ExecuteAsync("ada@example.test", Password, default));
 
-        Assert.NotEqual(oldHash, world.Store.Accounts[0].PasswordHash);
-        Assert.Contains("m=64,", world.Store.Accounts[0].PasswordHash);
+        Assert.Equal(FakePasswordHasher.HashOf(Password), world.Store.Accounts[0].PasswordHash);
+    }
+
+    [Fact]
+    public async Task AWrongPasswordLeavesAHashOfOlderParametersAsItIs()
+    {
+        var world = new IdentityWorld();
+        await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+        world.Store.Accounts[0].PasswordHash = FakePasswordHasher.OlderHashOf(Password);
+
+        Assert.Null(await world.Login.ExecuteAsync("ada@example.test", "wrong password!!", default));
+
+        Assert.Equal(FakePasswordHasher.OlderHashOf(Password), world.Store.Accounts[0].PasswordHash);
+    }
+
+    [Fact]
+    public async Task ALoginShedByABusyHasherIsCountedAndStartsNoSession()
+    {
+        var world = new IdentityWorld();
+        await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+        world.Hasher.Busy = true;
+        using var logins = LoginsOf(world);
+
+        var busy = await Assert.ThrowsAsync<PasswordHashingBusyException>(() => world.Login.ExecuteAsync("ada@example.test", Password, default));
+
+        Assert.Equal(1, busy.RetryAfterSeconds);
+        Assert.Empty(world.Store.Sessions);
+        Assert.Equal(["shed"], Outcomes(logins));
+    }
+
+    [Fact]
+    public async Task ARegistrationRefusedByABusyHasherWritesNothing()
+    {
+        var world = new IdentityWorld { Hasher = { Busy = true } };
+
+        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default));
+
+        Assert.Empty(world.Store.Accounts);
+        Assert.Empty(world.Store.Outbox);
+        Assert.Empty(world.Outbox.Attempted);
     }
 
     [Fact]
@@ -119,7 +164,7 @@ public sealed class IdentityUseCaseTests
         var tokens = await RegisterAndLoginAsync(world);
 
         Assert.Null(await world.Refresh.ExecuteAsync("not-a-token", default));
-        world.Clock.Advance(new TokenOptions().RefreshTokenLifetime + TimeSpan.FromSeconds(1));
+        world.Clock.Advance(world.Lifetimes.RefreshTokenLifetime + TimeSpan.FromSeconds(1));
         Assert.Null(await world.Refresh.ExecuteAsync(tokens.RefreshToken, default));
         Assert.False(world.Store.Sessions[0].IsRevoked);
     }
@@ -157,6 +202,11 @@ public sealed class IdentityUseCaseTests
         await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
         return (await world.Login.ExecuteAsync("ada@example.test", Password, default))!;
     }
+
+    private static MetricCollector<long> LoginsOf(IdentityWorld world) => new(world.Meters, IdentityMetrics.MeterName, "identity.logins");
+
+    private static IEnumerable<string?> Outcomes(MetricCollector<long> logins) =>
+        logins.GetMeasurementSnapshot().Select(login => login.Tags[IdentityMetrics.LoginOutcomeAttribute] as string);
 
     private static Guid SessionOf(IdentityWorld world, TokenPair tokens) =>
         world.Store.RefreshTokens.Single(t => t.TokenHash.SequenceEqual(SessionTokens.HashRefreshToken(tokens.RefreshToken))).SessionId;

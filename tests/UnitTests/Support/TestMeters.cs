@@ -4,14 +4,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace UnitTests.Support;
 
 /// <summary>
-/// The real meter factory and a scope factory over an empty container, for the services' metrics classes: their
-/// instruments record into meters nobody listens to, and observable gauges are never read.
+/// The real meter factory, for the services' metrics classes. <see cref="Factory"/> is shared: its instruments
+/// record into meters nobody listens to. A test that reads what was recorded takes its own with
+/// <see cref="NewFactory"/> and a <c>MetricCollector</c> scoped to it, so tests running at the same time do not mix.
 /// </summary>
 internal static class TestMeters
 {
-    private static readonly ServiceProvider Services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    public static IMeterFactory Factory { get; } = NewFactory();
 
-    public static IMeterFactory Factory => Services.GetRequiredService<IMeterFactory>();
-
-    public static IServiceScopeFactory Scopes => Services.GetRequiredService<IServiceScopeFactory>();
+    public static IMeterFactory NewFactory() => new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 }

@@ -36,6 +36,7 @@ public static class GatewayReplicasExtensions
                 .WithTokenSettings(tokens)
                 .WithEnvironment("Gateway__Encryption__MasterKey", masterKey)
                 .WithSettingsFrom(builder.Configuration.GetSection("Gateway:Settings"), "Gateway")
+                .WithRequestDeadline(builder.Configuration)
                 .WithHttpHealthCheck("/health");
             foreach (var service in services)
             {

@@ -24,6 +24,7 @@ var identity = builder.AddProject<Projects.IdentityService>(ResourceNames.Identi
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithTokenSettings(tokens)
     .WithIdentitySigningKey(builder)
+    .WithRequestDeadline(builder.Configuration)
     .WithReplicas(replicas.GetValue("IdentityService", 1))
     .WithHttpHealthCheck("/health");
 
@@ -31,6 +32,7 @@ var users = builder.AddProject<Projects.UserService>(ResourceNames.UserService)
     .WithReference(backing.UsersDatabase).WaitFor(backing.UsersDatabase)
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReplicas(replicas.GetValue("UserService", 1))
+    .WithRequestDeadline(builder.Configuration)
     .WithReference(identity) // JWKS for token validation; fetched lazily, so no WaitFor
     .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
@@ -43,6 +45,7 @@ var realtime = builder.AddProject<Projects.RealtimeService>(ResourceNames.Realti
     .WithReplicas(replicas.GetValue("RealtimeService", 1))
     .WithReference(identity) // JWKS for token validation; fetched lazily, so no WaitFor
     .WithSettingsFrom(builder.Configuration.GetSection("Realtime"), "Realtime")
+    .WithRequestDeadline(builder.Configuration)
     .WithTokenSettings(tokens)
     .WithHttpHealthCheck("/health");
 

@@ -18,4 +18,12 @@ public static class SettingsPassThroughExtensions
         }
         return resource;
     }
+
+    /// <summary>
+    /// The one request deadline of every service and the gateway (issue 10): <c>--RequestDeadline=00:00:08</c> on the
+    /// AppHost reaches each of them as <c>RequestDeadline</c>; unset, each uses its default (5 s).
+    /// </summary>
+    public static IResourceBuilder<T> WithRequestDeadline<T>(this IResourceBuilder<T> resource, IConfiguration configuration)
+        where T : IResourceWithEnvironment =>
+        configuration["RequestDeadline"] is { Length: > 0 } deadline ? resource.WithEnvironment("RequestDeadline", deadline) : resource;
 }

@@ -53,7 +53,7 @@ public static partial class DatabaseMigrator
                 LogUpToDate(logger, typeof(TContext).Name);
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException && attempt < MaxAttempts)
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or DependencyUnavailableException && attempt < MaxAttempts)
             {
                 LogRetrying(logger, attempt, e.GetType().Name);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), cancellationToken);

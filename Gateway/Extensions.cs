@@ -16,13 +16,17 @@ public static class Extensions
         builder.AddClientDocumentation();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddProxyDeadline();
         return builder;
     }
 
     /// <summary>The middleware and endpoints, in pipeline order.</summary>
     public static WebApplication UseApplication(this WebApplication app)
     {
+        // Routing first: the request deadline (in UseServiceDefaults) reads each YARP route's timeout policy
+        // (the WebSocket route disables it).
+        app.UseRouting();
         app.UseServiceDefaults();
         app.UseGatewayEdge();
         app.MapDefaultEndpoints();

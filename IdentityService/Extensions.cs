@@ -12,9 +12,9 @@ public static class Extensions
 {
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
-        // No retrying execution strategy: rotation and the outbox need explicit transactions, and a retry
-        // of a half-done rotation would be wrong anyway.
-        builder.AddNpgsqlDbContext<IdentityDbContext>("identitydb", settings => settings.DisableRetry = true);
+        // No retrying execution strategy (none in AddServiceDatabase): rotation and the outbox need explicit
+        // transactions, and a retry of a half-done rotation would be wrong anyway.
+        builder.AddServiceDatabase<IdentityDbContext>("identitydb");
         builder.AddRedis("revocations reach other services only when it is back; refresh is still stopped by the database.");
         builder.Services.AddSingleton(TimeProvider.System);
 

@@ -12,7 +12,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every service in the system shares: telemetry, health endpoints, service discovery,
-/// resilient HttpClients, RFC 9457 problem details and one log record per request.
+/// resilient HttpClients, one request deadline, RFC 9457 problem details and one log record per request.
 /// </summary>
 public static class Extensions
 {
@@ -25,9 +25,11 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
+        var deadline = RequestDeadline.Of(builder.Configuration);
+        builder.Services.AddRequestDeadline(deadline);
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
-            http.AddStandardResilienceHandler();
+            http.AddStandardResilienceHandler(options => RequestDeadline.FitInside(options, deadline));
             http.AddServiceDiscovery();
         });
         builder.Services.AddProblemDetailsDefaults();
@@ -37,6 +39,8 @@ public static class Extensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // Polly logs every pipeline execution at Information; breaker state changes come at Warning and above.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -51,7 +55,9 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 // A service's own instruments: one Meter named after the service, like its ActivitySource.
-                .AddMeter(builder.Environment.ApplicationName))
+                .AddMeter(builder.Environment.ApplicationName)
+                // Breaker state changes and timeouts of every resilience pipeline (resilience.polly.strategy.events).
+                .AddMeter("Polly"))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation(options =>
@@ -85,13 +91,16 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Adds the shared middleware (problem details for errors, per-request log record) at the start of the pipeline.
+    /// Adds the shared middleware (problem details for errors, per-request log record, the request deadline) at the
+    /// start of the pipeline. The deadline reads the endpoint's own policy (<c>DisableRequestTimeout</c>), so routing
+    /// must have run: implicitly at the start (services) or by an explicit <c>UseRouting</c> before this (gateway).
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestTimeouts();
         return app;
     }
 

@@ -20,6 +20,8 @@ public static class ProblemDetailsDefaults
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCatalog.Apply);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>());
         services.AddExceptionHandler<RequestInputExceptionHandler>();
+        // A dependency that is down or does not answer: 503 + Retry-After, never the default handler's 500.
+        services.AddExceptionHandler<DependencyFailureExceptionHandler>();
         // Malformed bodies are refused by the input layer (400/413/415/422), never by the framework's 400 without a body.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
         services.Configure<JsonOptions>(options => options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);

@@ -12,7 +12,7 @@ public static class Extensions
         builder.AddJwtValidation();
         builder.Services.AddContractOpenApi("Users");
 
-        builder.AddNpgsqlDbContext<UsersDbContext>("usersdb");
+        builder.AddServiceDatabase<UsersDbContext>("usersdb");
         // Redis is a cache here: without it the service serves from PostgreSQL (Degraded, still in rotation).
         builder.AddRedis("serving from PostgreSQL without the cache.");
 

@@ -41,7 +41,7 @@ public static class SessionEndpoints
     }
 
     private static async Task<Results<Created<SessionResponse>, ProblemHttpResult>> CreateAsync(
-        SessionRequest request, CreateSession createSession)
+        SessionRequest request, CreateSession createSession, HttpResponse response)
     {
         var publicKey = request.PublicKey;
         CreatedSession? session;
@@ -52,7 +52,7 @@ public static class SessionEndpoints
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {
             // A session only one replica knows would fail on the next request elsewhere: refuse it honestly.
-            return ProblemResponses.Result(StatusCodes.Status503ServiceUnavailable);
+            return ProblemResponses.Unavailable(response);
         }
         if (session is null)
         {

@@ -23,16 +23,25 @@ public sealed partial class OutboxDelivery(
     /// <summary>The service's own traces (named after it, so ServiceDefaults exports them).</summary>
     private static readonly ActivitySource ActivitySource = new(typeof(OutboxDelivery).Assembly.GetName().Name!);
 
-    /// <summary>One attempt for one message, right away; failures are left to the dispatcher.</summary>
+    /// <summary>
+    /// The immediate attempt after registration gets at most this much of the request's deadline; a slower
+    /// user service leaves the message to the dispatcher.
+    /// </summary>
+    public static readonly TimeSpan ImmediateAttemptBudget = TimeSpan.FromSeconds(2);
+
+    /// <summary>One attempt for one message, right away, within <see cref="ImmediateAttemptBudget"/>; failures are left to the dispatcher.</summary>
     public async Task TryDeliverNowAsync(Guid messageId, CancellationToken cancellationToken)
     {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(ImmediateAttemptBudget);
         try
         {
-            await DeliverAsync(messageId, cancellationToken);
+            await DeliverAsync(messageId, budget.Token);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            // The account is already committed: whatever went wrong here, registration succeeded.
+            // The account is already committed: whatever went wrong here (the request's deadline included),
+            // registration succeeded and answers 201; the dispatcher delivers the message.
             LogDeliveryError(logger, e.GetType().Name);
         }
     }

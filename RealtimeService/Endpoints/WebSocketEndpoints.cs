@@ -10,13 +10,15 @@ public static class WebSocketEndpoints
     /// <remarks>
     /// The request lives as long as the socket, and with it every middleware frame around the handler. So the
     /// endpoint short-circuits routing (answered by the routing middleware itself, before request logging, the
-    /// exception handler, status pages and authentication), takes its dependencies once here instead of from a
+    /// exception handler, status pages, the request deadline and authentication), takes its dependencies once here instead of from a
     /// request service scope, and writes its own request record when the upgrade is answered.
     /// </remarks>
     public static IEndpointRouteBuilder MapWebSocketEndpoints(this IEndpointRouteBuilder app)
     {
         var upgrade = ActivatorUtilities.CreateInstance<WebSocketUpgrade>(app.ServiceProvider);
-        app.Map("/ws", upgrade.InvokeAsync).ShortCircuit();
+        // A socket lives for hours: the request deadline is for request/response calls only. (Short-circuited, the
+        // endpoint never reaches the timeouts middleware either; the metadata says so wherever it is placed.)
+        app.Map("/ws", upgrade.InvokeAsync).ShortCircuit().DisableRequestTimeout();
         return app;
     }
 }

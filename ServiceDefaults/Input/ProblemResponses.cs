@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ServiceDefaults.Input;
 
@@ -21,6 +22,23 @@ public static class ProblemResponses
 
     public static ProblemHttpResult Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>
+    /// 503 for a dependency that is down or does not answer (contract §1): with <c>Retry-After</c>, and like every
+    /// 5xx without detail. For an endpoint's result; middleware uses <see cref="WriteUnavailableAsync"/>.
+    /// </summary>
+    public static ProblemHttpResult Unavailable(HttpResponse response)
+    {
+        response.Headers.RetryAfter = DependencyFailure.RetryAfterHeaderValue;
+        return Result(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <inheritdoc cref="Unavailable"/>
+    public static Task WriteUnavailableAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = DependencyFailure.RetryAfterHeaderValue;
+        return WriteAsync(context, StatusCodes.Status503ServiceUnavailable);
+    }
 
     public static async Task WriteAsync(HttpContext context, int status, string? detail = null, IDictionary<string, string[]>? errors = null)
     {

@@ -38,6 +38,16 @@ public class DistributedAppFixture : IAsyncLifetime
         $"--Gateway:Settings:TrustedProxies:0={TrustedProxyAddress}",
     ];
 
+    /// <summary>
+    /// The request deadline every service and the gateway run with (<c>RequestDeadline</c>). The shared suite tests
+    /// behaviour, not deadlines, on machines shared with other builds: a generous deadline keeps a slow but correct
+    /// answer from becoming a 503. Fault tests use a fixture with the contract's <see cref="ContractDeadline"/>.
+    /// </summary>
+    protected virtual TimeSpan RequestDeadline => TimeSpan.FromSeconds(30);
+
+    /// <summary>Contract §1's default deadline, what a deployment runs with.</summary>
+    public static readonly TimeSpan ContractDeadline = TimeSpan.FromSeconds(5);
+
     /// <summary>The one address whose X-Forwarded-For the gateways believe (outside the range tests draw from).</summary>
     public const string TrustedProxyAddress = "127.1.1.1";
 
@@ -64,6 +74,7 @@ public class DistributedAppFixture : IAsyncLifetime
                 "--Infrastructure:Mode=local",
                 $"--Infrastructure:DataDirectory={_dataDirectory.FullName}",
                 $"--Gateway:Port={GatewayPort}",
+                $"--RequestDeadline={RequestDeadline:c}",
                 .. Settings,
             ]);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(10));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Runtime.InteropServices;
 using AppHost;
 using Xunit.Abstractions;
 
@@ -12,7 +11,7 @@ namespace EndToEnd.Tests;
 /// opens and reads go to PostgreSQL. An AppHost of its own, since the freeze would disturb the shared one.
 /// The medians are written to the test output (no timed assertion).
 /// </summary>
-public sealed partial class RedisFreezeTests(DistributedAppFixture fixture, ITestOutputHelper output) : IClassFixture<DistributedAppFixture>
+public sealed class RedisFreezeTests(DistributedAppFixture fixture, ITestOutputHelper output) : IClassFixture<DistributedAppFixture>
 {
     private const int Requests = 30;
 
@@ -25,16 +24,12 @@ public sealed partial class RedisFreezeTests(DistributedAppFixture fixture, ITes
         var normal = await TimeGetMeAsync(client, account.AccessToken, Requests);
         Assert.All(normal, r => Assert.Equal(HttpStatusCode.OK, r.Status));
 
-        var redis = await RedisServerPidAsync();
-        Assert.Equal(0, Signal(redis, SigStop));
+        // DCP's PID for the Redis resource (its client port is DCP's proxy, so the port alone would name the proxy).
+        var redis = await ProcessFaults.ResourcePidAsync(fixture.App, ResourceNames.Redis, expectedProgram: "redis-server");
         List<(HttpStatusCode Status, double Ms)> frozen;
-        try
+        using (ProcessFaults.Freeze(redis))
         {
             frozen = await TimeGetMeAsync(client, account.AccessToken, Requests);
-        }
-        finally
-        {
-            Signal(redis, SigCont);
         }
 
         output.WriteLine($"median GET /api/users/me: normal {Median(normal):F2} ms, Redis frozen {Median(frozen):F2} ms " +
@@ -60,42 +55,4 @@ public sealed partial class RedisFreezeTests(DistributedAppFixture fixture, ITes
         var sorted = results.Select(r => r.Ms).Order().ToList();
         return sorted[sorted.Count / 2];
     }
-
-    /// <summary>
-    /// The redis-server of this test's own AppHost: the PID DCP reports for the Redis resource (its client port is
-    /// DCP's proxy, so the port alone would name the proxy), checked to be a redis-server
-    /// (its title is rewritten to "/usr/bin/redis-server 127.0.0.1:PORT").
-    /// </summary>
-    private async Task<int> RedisServerPidAsync()
-    {
-        int? pid = null;
-        using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await foreach (var update in fixture.App.ResourceNotifications.WatchAsync(replayed.Token))
-            {
-                if (update.Resource.Name == ResourceNames.Redis
-                    && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
-                    && int.TryParse(value.ToString(), out var reported))
-                {
-                    pid = reported;
-                    break;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        Assert.True(pid is not null, "the Redis resource reports no executable.pid");
-        var commandLine = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Replace('\0', ' ');
-        Assert.Equal("redis-server", Path.GetFileName(commandLine.Split(' ')[0]));
-        return pid.Value;
-    }
-
-    private const int SigStop = 19;
-    private const int SigCont = 18;
-
-    [DllImport("libc", EntryPoint = "kill")]
-    private static extern int Signal(int pid, int signal);
-
 }

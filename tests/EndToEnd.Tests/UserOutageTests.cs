@@ -27,7 +27,7 @@ public sealed class UserOutageFixture : DistributedAppFixture
     /// </summary>
     public async Task StopAsync(string resource)
     {
-        foreach (var instance in await InstancesAsync(resource))
+        foreach (var instance in await ProcessFaults.InstancesAsync(App, resource))
         {
             for (var attempt = 1; attempt <= 3; attempt++)
             {
@@ -66,34 +66,13 @@ public sealed class UserOutageFixture : DistributedAppFixture
 
     public async Task StartAsync(string resource)
     {
-        foreach (var instance in await InstancesAsync(resource))
+        foreach (var instance in await ProcessFaults.InstancesAsync(App, resource))
         {
             var result = await App.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StartCommand);
             Assert.True(result.Success, result.Message);
         }
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-    }
-
-    /// <summary>The ids of the resource's replicas, read from the notifications (the watch replays current state first).</summary>
-    private async Task<HashSet<string>> InstancesAsync(string resource)
-    {
-        var ids = new HashSet<string>();
-        using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        try
-        {
-            await foreach (var update in App.ResourceNotifications.WatchAsync(replayed.Token))
-            {
-                if (update.Resource.Name == resource)
-                {
-                    ids.Add(update.ResourceId);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        return ids;
     }
 }
 
@@ -161,6 +140,10 @@ public sealed class UserOutageTests(UserOutageFixture fixture)
             // The outage is real: nothing answers on the service's address.
             await Assert.ThrowsAnyAsync<Exception>(() => direct.GetAsync("/alive"));
             user = await CreateAsync(fixture.Gateway, "Registered While Down");
+            // The gateway cannot reach the service: 503 + Retry-After in the problem shape (YARP's own answer was 502).
+            using var unreachable = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
+            await Problems.ExpectAsync(unreachable, HttpStatusCode.ServiceUnavailable);
+            Assert.True(unreachable.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "503 without Retry-After");
         }
         finally
         {

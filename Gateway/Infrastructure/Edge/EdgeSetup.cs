@@ -92,7 +92,6 @@ public static class EdgeSetup
         }
         app.UseCors(CorsPolicy);
         app.UseResponseCompression();
-        app.UseRouting();
         app.UseAuthentication();
         // Before authorization, so a request refused with 401 still counts against its IP.
         app.UseRateLimiter();
@@ -100,6 +99,8 @@ public static class EdgeSetup
         app.UseWebSockets();
         app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<PayloadEncryptionMiddleware>();
+        // Inside the encryption layer, so that an encrypted client's 503 is encrypted like any other answer.
+        app.UseMiddleware<ForwarderErrorMiddleware>();
         return app;
     }
 }

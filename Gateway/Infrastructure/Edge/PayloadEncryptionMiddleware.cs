@@ -30,7 +30,7 @@ public sealed class PayloadEncryptionMiddleware(
         catch (Exception e) when ((e is StackExchange.Redis.RedisException or TimeoutException) && !context.Response.HasStarted)
         {
             // The session store is shared state; without it no replica can check a session or a replay.
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Encrypted sessions cannot be checked right now; retry later.");
+            await ProblemResponses.WriteUnavailableAsync(context);
         }
     }
 

@@ -9,7 +9,7 @@ namespace Microsoft.Extensions.Hosting;
 /// Writes exactly one structured record per request (contract §6). The path is logged without its
 /// query string, because a WebSocket client may carry its access token there.
 /// </summary>
-internal sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILogger<RequestLoggingMiddleware> logger)
+internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<RequestLoggingMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -29,15 +29,26 @@ internal sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILo
         finally
         {
             var userId = context.User.FindFirstValue("sub") ?? context.User.FindFirstValue(ClaimTypes.NameIdentifier);
-            LogRequest(logger,
-                context.Request.Method,
-                context.Request.Path.Value ?? "/",
-                statusCode,
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier,
-                userId);
+            RequestRecord.Write(logger, context, statusCode, started, userId);
         }
     }
+}
+
+/// <summary>
+/// The one record per request, for the middleware above and for a request answered before it (a WebSocket
+/// upgrade short-circuited by routing, whose record is written when the upgrade is answered).
+/// </summary>
+public static partial class RequestRecord
+{
+    /// <param name="startedTimestamp">From <see cref="Stopwatch.GetTimestamp"/> when the request reached the code.</param>
+    public static void Write(ILogger logger, HttpContext context, int statusCode, long startedTimestamp, string? userId) =>
+        LogRequest(logger,
+            context.Request.Method,
+            context.Request.Path.Value ?? "/",
+            statusCode,
+            Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds,
+            Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier,
+            userId);
 
     [LoggerMessage(EventId = 1000, EventName = "RequestCompleted", Level = LogLevel.Information,
         Message = "HTTP {Method} {Path} responded {StatusCode} in {DurationMs:0.0} ms (trace {TraceId}, user {UserId})")]

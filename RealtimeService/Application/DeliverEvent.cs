@@ -25,7 +25,7 @@ public sealed class DeliverEvent(ConnectionRegistry registry, RealtimeMetrics me
         }
 
         var bytes = JsonSerializer.SerializeToUtf8Bytes(message, MessageJson.Options);
-        var delivered = userId is { } target ? registry.DeliverToUser(target, bytes) : registry.Broadcast(bytes);
+        var delivered = userId is { } target ? registry.DeliverToUser(target, bytes, activity?.Context ?? default) : registry.Broadcast(bytes);
         activity?.SetTag("realtime.delivered", delivered);
         metrics.Delivered(delivered, message["type"]?.ToString() ?? "unknown");
         return delivered;

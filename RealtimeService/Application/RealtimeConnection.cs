@@ -17,7 +17,7 @@ namespace RealtimeService.Application;
 public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options, RealtimeMetrics metrics)
 {
     private readonly Lock _gate = new();
-    private Queue<OutgoingMessage>? _queue;
+    private OutgoingQueue _pending;
     private bool _pumping;
     private bool _held;
     private bool _completed;
@@ -62,10 +62,11 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
     public Task OutputEnded => Volatile.Read(ref _outputEnded)?.Task ?? throw new InvalidOperationException("Not closing.");
 
     /// <summary>
-    /// Queues one text message; a full queue means the client stopped reading, and it is dropped. The current trace
-    /// (an event's delivery) goes along, so that the send is part of it; keepalive pings carry none and stay untraced.
+    /// Queues one text message; a full queue means the client stopped reading, and it is dropped. A message with a
+    /// trace (an event for one user) has its socket write recorded as <c>realtime send</c> under it; broadcasts and
+    /// keepalive pings carry none (a span per socket would be thousands per broadcast, and cost the fan-out time).
     /// </summary>
-    public bool TryEnqueue(ReadOnlyMemory<byte> utf8Json)
+    public bool TryEnqueue(ReadOnlyMemory<byte> utf8Json, ActivityContext trace = default)
     {
         bool startPump;
         lock (_gate)
@@ -74,10 +75,9 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
             {
                 return false;
             }
-            _queue ??= new Queue<OutgoingMessage>(4);
-            if (_queue.Count < options.SendQueueCapacity)
+            if (_pending.Count < options.SendQueueCapacity)
             {
-                _queue.Enqueue(new OutgoingMessage(utf8Json, Activity.Current?.Context ?? default));
+                _pending.Enqueue(new OutgoingMessage(utf8Json, trace));
                 startPump = !_pumping && !_held;
                 _pumping |= startPump;
             }
@@ -116,7 +116,7 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
         lock (_gate)
         {
             _held = false;
-            startPump = !_pumping && (_completed || _queue is { Count: > 0 });
+            startPump = !_pumping && (_completed || _pending.Count > 0);
             _pumping |= startPump;
         }
         if (startPump)
@@ -158,7 +158,7 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
             {
                 Complete();
             }
-            _queue?.Clear();
+            _pending.Clear();
             pumpRunning = _pumping;
         }
         socket.Abort();
@@ -184,7 +184,7 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
                 OutgoingMessage message;
                 lock (_gate)
                 {
-                    if (_queue is null || !_queue.TryDequeue(out message))
+                    if (!_pending.TryDequeue(out message))
                     {
                         if (!_completed)
                         {
@@ -226,6 +226,3 @@ public sealed class RealtimeConnection(WebSocket socket, RealtimeOptions options
             _ => { if (socket.State != WebSocketState.Closed) socket.Abort(); }, TaskScheduler.Default);
     }
 }
-
-/// <summary>A queued message and the trace it belongs to (default for none).</summary>
-internal readonly record struct OutgoingMessage(ReadOnlyMemory<byte> Utf8Json, ActivityContext Trace);

@@ -20,7 +20,8 @@ public sealed class WebSocketSession(
     private const int ReceiveChunkBytes = 1024;
     private readonly RealtimeOptions _options = options.Value;
 
-    public async Task RunAsync(WebSocket socket, AuthenticatedUser? user, CancellationToken aborted)
+    /// <param name="registered">Called once the connection is registered (the end of connecting).</param>
+    public async Task RunAsync(WebSocket socket, AuthenticatedUser? user, Action registered, CancellationToken aborted)
     {
         var connection = new RealtimeConnection(socket, _options, metrics);
         registry.Track(connection);
@@ -44,12 +45,13 @@ public sealed class WebSocketSession(
             // registered: an event raised after the client got "connected" always reaches it.
             connection.HoldOutput();
             connection.TryEnqueue(ServerMessages.Connected(user.UserId));
-            var registered = await registry.RegisterAsync(connection, aborted);
+            var isLive = await registry.RegisterAsync(connection, aborted);
             connection.ReleaseOutput();
-            if (registered)
+            if (isLive)
             {
                 logger.LogInformation("User {UserId} connected ({ConnectionId})", user.UserId, connection.Id);
             }
+            registered();
             await ReceiveLoopAsync(connection, reader, pending);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)

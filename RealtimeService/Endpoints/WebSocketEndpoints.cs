@@ -1,5 +1,5 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
 using RealtimeService.Application;
 
 namespace RealtimeService.Endpoints;
@@ -7,28 +7,46 @@ namespace RealtimeService.Endpoints;
 /// <summary><c>GET /ws</c> (contract §4): the only route the gateway forwards here.</summary>
 public static class WebSocketEndpoints
 {
+    /// <remarks>
+    /// The request lives as long as the socket, and with it every middleware frame around the handler. So the
+    /// endpoint short-circuits routing (answered by the routing middleware itself, before request logging, the
+    /// exception handler, status pages, the request deadline and authentication), takes its dependencies once here instead of from a
+    /// request service scope, and writes its own request record when the upgrade is answered.
+    /// </remarks>
     public static IEndpointRouteBuilder MapWebSocketEndpoints(this IEndpointRouteBuilder app)
     {
-        // A socket lives for hours: the request deadline is for request/response calls only.
-        app.Map("/ws", ConnectAsync).DisableRequestTimeout();
+        var upgrade = ActivatorUtilities.CreateInstance<WebSocketUpgrade>(app.ServiceProvider);
+        // A socket lives for hours: the request deadline is for request/response calls only. (Short-circuited, the
+        // endpoint never reaches the timeouts middleware either; the metadata says so wherever it is placed.)
+        app.Map("/ws", upgrade.InvokeAsync).ShortCircuit().DisableRequestTimeout();
         return app;
     }
+}
 
-    private static async Task<IResult> ConnectAsync(
-        HttpContext context,
-        IAccessTokenValidator tokens,
-        WebSocketSession session,
-        GracefulShutdown shutdown)
+/// <summary>Answers one <c>/ws</c> request: refuses it as problem details, or upgrades it and runs the session.</summary>
+internal sealed class WebSocketUpgrade(
+    IAccessTokenValidator tokens,
+    WebSocketSession session,
+    GracefulShutdown shutdown,
+    DiagnosticListener hostingDiagnostics,
+    ILogger<WebSocketUpgrade> logger)
+{
+    private const string ConnectSpanStop = "Microsoft.AspNetCore.Hosting.HttpRequestIn.Stop";
+
+    public async Task InvokeAsync(HttpContext context)
     {
+        var started = Stopwatch.GetTimestamp();
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request",
-                detail: "This route takes only WebSocket upgrade requests.");
+            await RefuseAsync(context, started, StatusCodes.Status400BadRequest, "Bad Request",
+                "This route takes only WebSocket upgrade requests.");
+            return;
         }
         if (shutdown.IsStopping)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable",
-                detail: "The server is shutting down; connect again.");
+            await RefuseAsync(context, started, StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
+                "The server is shutting down; connect again.");
+            return;
         }
 
         AuthenticatedUser? user = null;
@@ -38,18 +56,44 @@ public static class WebSocketEndpoints
             if (user is null)
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-                    detail: "The access token is invalid.");
+                await RefuseAsync(context, started, StatusCodes.Status401Unauthorized, "Unauthorized",
+                    "The access token is invalid.");
+                return;
             }
-            // The request lives as long as the socket: nothing of the token stays on it (no principal on
-            // context.User; the session's own log lines name the user and the connection).
+            // Nothing of the token stays on the request (no principal on context.User either; the session's own
+            // log lines name the user and the connection).
             ForgetQueryToken(context);
         }
 
         // Keepalive is the contract's own ping/pong messages, so the protocol-level ping is off.
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero });
-        await session.RunAsync(socket, user, context.RequestAborted);
-        return TypedResults.Empty;
+        RequestRecord.Write(logger, context, StatusCodes.Status101SwitchingProtocols, started, user?.UserId.ToString());
+        await session.RunAsync(socket, user, () => EndConnectSpan(context), context.RequestAborted);
+    }
+
+    private async Task RefuseAsync(HttpContext context, long started, int status, string title, string detail)
+    {
+        await TypedResults.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);
+        RequestRecord.Write(logger, context, status, started, userId: null);
+    }
+
+    /// <summary>
+    /// Ends the request's server span once the connection is registered, as hosting would at the end of the request
+    /// (through its diagnostic listener, so that the tracing instrumentation records status and route): a span as
+    /// long as the socket would be unreadable, and what it holds (the Redis instrumentation's profiling session)
+    /// would stay. Deliveries have traces of their own.
+    /// </summary>
+    private void EndConnectSpan(HttpContext context)
+    {
+        if (context.Features.Get<IHttpActivityFeature>()?.Activity is not { IsStopped: false } span)
+        {
+            return;
+        }
+        if (hostingDiagnostics.IsEnabled(ConnectSpanStop))
+        {
+            hostingDiagnostics.Write(ConnectSpanStop, context);
+        }
+        span.Stop();
     }
 
     /// <summary>

@@ -212,6 +212,33 @@ public sealed class RealtimeConnectionTests(DistributedAppFixture fixture)
         Assert.True(lines > 0, "no service logs were captured");
     }
 
+    [Fact]
+    public async Task AnUpgradeHasItsRequestRecordWhileTheSocketIsStillOpen()
+    {
+        var user = await Accounts.CreateAsync(fixture.Gateway);
+        await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(Gateway, user);
+
+        // Contract §6, one record per request: /ws writes it when the upgrade is answered, not when the socket ends.
+        var instances = await ResourceInstancesAsync();
+        var loggers = fixture.App.Services.GetRequiredService<ResourceLoggerService>();
+        await Poll.UntilAsync(async () =>
+        {
+            foreach (var instance in instances.Where(id => id.StartsWith(ResourceNames.RealtimeService, StringComparison.Ordinal)))
+            {
+                await foreach (var batch in loggers.GetAllAsync(instance))
+                {
+                    if (batch.Any(line => line.Content.Contains("HTTP GET /ws responded 101", StringComparison.Ordinal)
+                        && line.Content.Contains($"user {user.Id}", StringComparison.Ordinal)))
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }, what: "the realtime service's request record of the upgrade");
+        Assert.Equal(WebSocketState.Open, client.Socket.State);
+    }
+
     private async Task<IReadOnlyList<string>> ResourceInstancesAsync()
     {
         var instances = new HashSet<string>();

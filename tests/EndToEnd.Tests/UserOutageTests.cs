@@ -21,6 +21,13 @@ public sealed class UserOutageFixture : DistributedAppFixture
     protected override IEnumerable<string> Settings => [.. base.Settings, "--Replicas:UserService=1"];
 
     /// <summary>
+    /// A stopped replica behind DCP's proxy does not refuse connections: the proxy accepts and holds them, so the
+    /// gateway's 503 comes at its deadline. 10 s: that answer arrives well within the test client's 30 s, and a
+    /// registration on a loaded machine still fits.
+    /// </summary>
+    protected override TimeSpan RequestDeadline => TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Stops every replica of the resource (commands address replicas one by one) and waits until each has
     /// exited. On a loaded machine the command itself may report a failure while the process does stop,
     /// so what counts is the state the notifications report; the command is retried a few times.

@@ -19,17 +19,17 @@ public sealed record TestUser(Guid Id, string Email, string DisplayName, Tokens 
 /// <summary>A token response of contract §2.</summary>
 public sealed record Tokens(string AccessToken, string RefreshToken, string TokenType, int ExpiresIn, int RefreshExpiresIn, Guid UserId)
 {
-    public static async Task<Tokens> ReadAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return new Tokens(
+    public static async Task<Tokens> ReadAsync(HttpResponseMessage response) =>
+        FromJson(await response.Content.ReadFromJsonAsync<JsonElement>());
+
+    public static Tokens FromJson(JsonElement body) =>
+        new(
             body.GetProperty("accessToken").GetString()!,
             body.GetProperty("refreshToken").GetString()!,
             body.GetProperty("tokenType").GetString()!,
             body.GetProperty("expiresIn").GetInt32(),
             body.GetProperty("refreshExpiresIn").GetInt32(),
             Guid.Parse(body.GetProperty("userId").GetString()!));
-    }
 
     /// <summary>The decoded JSON of one JWT part (0 header, 1 payload).</summary>
     public static JsonElement Part(string jwt, int index)

@@ -7,6 +7,8 @@ namespace EndToEnd.Tests;
 /// Faults by signal to the processes of a test's own AppHost (never anything else on the machine): find a
 /// resource's PID from DCP's notifications, freeze it (SIGSTOP, with its children: a PostgreSQL postmaster alone
 /// does not stop its backends), thaw it (SIGCONT), or end it (SIGINT: PostgreSQL's fast shutdown; SIGKILL).
+/// One replica at a time too (the fault suite): an instance's PID, its whole process tree (a project runs as
+/// <c>dotnet run</c> with the app as its child), and its start command.
 /// </summary>
 public static class ProcessFaults
 {
@@ -136,6 +138,63 @@ public static class ProcessFaults
         {
         }
         return ids;
+    }
+
+    /// <summary>The PID DCP reports for one running instance (a replica), from its current state.</summary>
+    public static int InstancePid(DistributedApplication app, string instance) =>
+        TryInstancePid(app, instance) ?? throw new InvalidOperationException($"{instance} reports no running executable.pid");
+
+    /// <summary>The PID of a running instance, or null when it has none (not started, exited).</summary>
+    public static int? TryInstancePid(DistributedApplication app, string instance) =>
+        app.ResourceNotifications.TryGetCurrentState(instance, out var current)
+        && current.Snapshot.State?.Text == KnownResourceStates.Running
+        && current.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+        && int.TryParse(value.ToString(), out var pid)
+            ? pid
+            : null;
+
+    /// <summary>The process and all its descendants, parents first.</summary>
+    public static IReadOnlyList<int> ProcessTree(int root)
+    {
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(Children(tree[i]));
+        }
+        return tree;
+    }
+
+    /// <summary>
+    /// SIGKILL to a process and all its descendants: a killed <c>dotnet run</c> alone would leave its app running,
+    /// a killed postmaster its backends. The root is stopped first, so that nothing forks while the tree dies.
+    /// </summary>
+    public static void KillTree(int root)
+    {
+        Signal(root, SigStop);
+        foreach (var pid in ProcessTree(root).Reverse())
+        {
+            Signal(pid, SigKill);
+        }
+    }
+
+    /// <summary>Waits (bounded) until DCP no longer reports the instance running.</summary>
+    public static Task WaitUntilStoppedAsync(DistributedApplication app, string instance) =>
+        Poll.UntilAsync(() => Task.FromResult(TryInstancePid(app, instance) is null), TimeSpan.FromSeconds(60), $"{instance} to be reported as stopped");
+
+    /// <summary>Runs one instance's start command only: DCP starts the process; what follows is the system's job.</summary>
+    public static Task RunStartCommandAsync(DistributedApplication app, string instance) =>
+        Poll.UntilAsync(async () => (await app.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StartCommand)).Success,
+            TimeSpan.FromSeconds(60), $"the start command of {instance}");
+
+    /// <summary>Starts one exited instance again and waits (bounded) until it runs and reports healthy.</summary>
+    public static async Task StartInstanceAsync(DistributedApplication app, string instance)
+    {
+        await RunStartCommandAsync(app, instance);
+        await Poll.UntilAsync(() => Task.FromResult(
+                TryInstancePid(app, instance) is not null
+                && app.ResourceNotifications.TryGetCurrentState(instance, out var current)
+                && current.Snapshot.HealthStatus is null or Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy),
+            TimeSpan.FromSeconds(90), $"{instance} to run and be healthy again");
     }
 
     private static char State(int pid)

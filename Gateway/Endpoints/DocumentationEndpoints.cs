@@ -39,11 +39,6 @@ public static class DocumentationEndpoints
             .RequireRateLimiting(RateLimitingSetup.Public);
 
         app.MapStaticAssets().RequireRateLimiting(RateLimitingSetup.Public);
-        // MapStaticAssets adds a GET/HEAD fallback ({**path:file}); without this one, a POST to a path nothing serves
-        // (e.g. /internal/users) would be answered 405 "Allow: GET, HEAD" instead of the 404 it is.
-        app.MapFallback("{**path}", () => ProblemResponses.Result(StatusCodes.Status404NotFound))
-            .WithMetadata(new HttpMethodMetadata([HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete]))
-            .ExcludeFromDescription();
         app.MapGet("/", (IWebHostEnvironment environment) =>
                 TypedResults.PhysicalFile(Path.Combine(environment.WebRootPath, "index.html"), "text/html; charset=utf-8"))
             .ExcludeFromDescription()

@@ -34,10 +34,27 @@ public interface ISessionRepository
     Task<bool> RevokeAsync(Guid sessionId, Guid accountId, string reason, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
-/// <summary>The outbox's sender: tries one just-stored message at once; never throws (the dispatcher retries).</summary>
+/// <summary>Where a message stands after <see cref="IOutbox.DeliverNowAsync"/>.</summary>
+public enum DeliveryState
+{
+    /// <summary>Delivered, by this call or earlier (by the dispatcher, or a previous request).</summary>
+    Delivered,
+
+    /// <summary>Not delivered yet (the receiver did not answer in time, or refused for now); the dispatcher retries.</summary>
+    Pending,
+
+    /// <summary>No such message, or dead-lettered: it will never be delivered.</summary>
+    Never,
+}
+
+/// <summary>The outbox's sender: one attempt for one stored message, at once, bounded in time; never throws.</summary>
 public interface IOutbox
 {
-    Task TryDeliverNowAsync(Guid messageId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Delivers the message now unless it already is; waits for a delivery another worker is making of it, so that
+    /// <see cref="DeliveryState.Delivered"/> means the receiver has it.
+    /// </summary>
+    Task<DeliveryState> DeliverNowAsync(Guid messageId, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -8,12 +8,17 @@ public abstract record RegistrationResult
     public sealed record Created(Account Account) : RegistrationResult;
 
     public sealed record EmailTaken : RegistrationResult;
+
+    /// <summary>The account is stored but its profile could not be confirmed in time: not a 201 (contract §2).</summary>
+    public sealed record ProfilePending : RegistrationResult;
 }
 
 /// <summary>
-/// Registration: the account and the message that provisions its profile in the user service are written
-/// in one transaction (outbox); delivery is tried at once, and the dispatcher retries it if that fails, so
-/// registration works while the user service is down.
+/// Registration: the account and the message that provisions its profile in the user service are written in one
+/// transaction (outbox), and the message is delivered before the answer — 201 only for an account whose profile
+/// exists (contract §2). If that cannot be confirmed in time (the user service is away), the answer is 503 and the
+/// dispatcher keeps delivering; sending the same registration again (same address and password) answers the 201
+/// once the profile exists, so a client that retries a 503 or a lost answer ends with its account, never a 409.
 /// </summary>
 public sealed class RegisterAccount(
     IAccountRepository accounts,
@@ -21,13 +26,16 @@ public sealed class RegisterAccount(
     IOutbox outbox,
     TimeProvider clock)
 {
+    /// <summary>How long the dispatcher leaves a new registration's message to the registering request.</summary>
+    public static readonly TimeSpan DispatcherGrace = TimeSpan.FromSeconds(10);
+
     public async Task<RegistrationResult> ExecuteAsync(string email, string password, string displayName, CancellationToken cancellationToken)
     {
         email = ServiceDefaults.Text.TextRules.NormalizeEmail(email);
         // Cheap early answer; the unique index below is what actually guarantees it under concurrency.
-        if (await accounts.FindByEmailAsync(email, cancellationToken) is not null)
+        if (await accounts.FindByEmailAsync(email, cancellationToken) is { } existing)
         {
-            return new RegistrationResult.EmailTaken();
+            return await RepeatAsync(existing, password, cancellationToken);
         }
 
         var now = clock.GetUtcNow();
@@ -41,19 +49,42 @@ public sealed class RegisterAccount(
         };
         var message = new OutboxMessage
         {
-            Id = Guid.CreateVersion7(),
+            // One provisioning message per account, under the account's id: a repeated registration finds it.
+            Id = account.Id,
             Type = OutboxMessageTypes.ProvisionUserProfile,
             Payload = JsonSerializer.Serialize(new UserProfileProvisioning(account.Id, account.Email, account.DisplayName, now)),
             CreatedAt = now,
-            NextAttemptAt = now,
+            // This request delivers it; the dispatcher takes over only if the request cannot (or its replica dies).
+            NextAttemptAt = now + DispatcherGrace,
         };
         if (!await accounts.AddWithMessageAsync(account, message, cancellationToken))
         {
             return new RegistrationResult.EmailTaken();
         }
 
-        await outbox.TryDeliverNowAsync(message.Id, cancellationToken);
-        return new RegistrationResult.Created(account);
+        return await outbox.DeliverNowAsync(message.Id, cancellationToken) == DeliveryState.Delivered
+            ? new RegistrationResult.Created(account)
+            : new RegistrationResult.ProfilePending();
+    }
+
+    /// <summary>
+    /// The same registration again (a retry after a 503 or a lost answer): with the account's password it answers as
+    /// the first should have — 201 once the profile exists (delivering it now if still pending). Anything else is the
+    /// address being taken. Verifying costs one Argon2id, as the first registration's hashing did.
+    /// </summary>
+    private async Task<RegistrationResult> RepeatAsync(Account existing, string password, CancellationToken cancellationToken)
+    {
+        if (!(await hasher.VerifyAsync(password, existing.PasswordHash, cancellationToken)).Matches)
+        {
+            return new RegistrationResult.EmailTaken();
+        }
+        return await outbox.DeliverNowAsync(existing.Id, cancellationToken) switch
+        {
+            DeliveryState.Delivered => new RegistrationResult.Created(existing),
+            DeliveryState.Pending => new RegistrationResult.ProfilePending(),
+            // Accounts registered before messages carried the account's id, or a dead letter: nothing to repeat.
+            _ => new RegistrationResult.EmailTaken(),
+        };
     }
 }
 

@@ -13,6 +13,9 @@ public static class AuthEndpoints
     {
         var group = app.MapGroup("/api/auth").AddEndpointFilter<PasswordHashingBusyFilter>().WithTags("Authentication").ProducesEdgeProblems();
         group.MapPost("/register", RegisterAsync).WithSummary("Create an account and its profile")
+            .WithDescription("201 only once the profile exists. A 503 (or a lost answer) is retried by sending the same " +
+                             "registration again: with the same address and password it answers 201 with the same account; " +
+                             "another password gets 409.")
             .AcceptsJson<RegisterBody>().Produces<RegisteredAccount>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/login", LoginAsync).WithSummary("Log in: a token pair")
             .AcceptsJson<LoginBody>().Produces<TokenPair>().ProducesUnauthorized();
@@ -23,13 +26,15 @@ public static class AuthEndpoints
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(RegisterRequest request, RegisterAccount register, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(RegisterRequest request, HttpContext context, RegisterAccount register, CancellationToken cancellationToken)
     {
         var result = await register.ExecuteAsync(request.Email, request.Password, request.DisplayName, cancellationToken);
         return result switch
         {
             RegistrationResult.Created created => TypedResults.Created($"/api/users/{created.Account.Id}",
                 new RegisteredAccount(created.Account.Id, created.Account.Email, created.Account.DisplayName)),
+            // Stored, but no profile yet: a retry of the same registration answers 201 once it exists.
+            RegistrationResult.ProfilePending => ProblemResponses.Unavailable(context.Response),
             _ => ProblemResponses.Result(StatusCodes.Status409Conflict, "An account with this email already exists."),
         };
     }

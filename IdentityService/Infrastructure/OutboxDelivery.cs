@@ -29,21 +29,35 @@ public sealed partial class OutboxDelivery(
     /// </summary>
     public static readonly TimeSpan ImmediateAttemptBudget = TimeSpan.FromSeconds(2);
 
-    /// <summary>One attempt for one message, right away, within <see cref="ImmediateAttemptBudget"/>; failures are left to the dispatcher.</summary>
-    public async Task TryDeliverNowAsync(Guid messageId, CancellationToken cancellationToken)
+    /// <summary>
+    /// One attempt for one message, right away, within <see cref="ImmediateAttemptBudget"/>. A delivery of the same
+    /// message in progress elsewhere (the dispatcher) is waited for, not skipped, so the answer is where it stands.
+    /// Failures are left to the dispatcher.
+    /// </summary>
+    public async Task<DeliveryState> DeliverNowAsync(Guid messageId, CancellationToken cancellationToken)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(ImmediateAttemptBudget);
         try
         {
-            await DeliverAsync(messageId, budget.Token);
+            return await DeliverAsync(messageId, budget.Token) > 0 ? DeliveryState.Delivered : await StateAsync(messageId, budget.Token);
         }
         catch (Exception e)
         {
-            // The account is already committed: whatever went wrong here (the request's deadline included),
-            // registration succeeded and answers 201; the dispatcher delivers the message.
+            // The account is already committed; whatever went wrong here (the request's deadline included), the
+            // dispatcher delivers the message and a repeated registration reports it.
             LogDeliveryError(logger, e.GetType().Name);
+            return DeliveryState.Pending;
         }
+    }
+
+    private async Task<DeliveryState> StateAsync(Guid messageId, CancellationToken cancellationToken)
+    {
+        var row = await db.Outbox.AsNoTracking().Where(m => m.Id == messageId)
+            .Select(m => new { m.DeliveredAt, m.DeadLetteredAt }).FirstOrDefaultAsync(cancellationToken);
+        return row is null || row.DeadLetteredAt is not null ? DeliveryState.Never
+            : row.DeliveredAt is not null ? DeliveryState.Delivered
+            : DeliveryState.Pending;
     }
 
     /// <summary>Delivers due messages (or only <paramref name="onlyMessageId"/>); returns how many were delivered.</summary>
@@ -61,7 +75,9 @@ public sealed partial class OutboxDelivery(
         {
             var now = clock.GetUtcNow();
             var batch = onlyMessageId is { } id
-                ? await db.Outbox.FromSql($"SELECT * FROM outbox_messages WHERE id = {id} AND delivered_at IS NULL AND dead_lettered_at IS NULL FOR UPDATE SKIP LOCKED").ToListAsync(cancellationToken)
+                // Waits (FOR UPDATE, not SKIP LOCKED) for a dispatcher holding this row; PostgreSQL then re-checks the
+                // condition, so a message it delivered meanwhile is not sent twice.
+                ? await db.Outbox.FromSql($"SELECT * FROM outbox_messages WHERE id = {id} AND delivered_at IS NULL AND dead_lettered_at IS NULL FOR UPDATE").ToListAsync(cancellationToken)
                 : await db.Outbox.FromSql($"SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND dead_lettered_at IS NULL AND next_attempt_at <= {now} ORDER BY next_attempt_at LIMIT {settings.BatchSize} FOR UPDATE SKIP LOCKED").ToListAsync(cancellationToken);
             using var activity = batch.Count > 0 && Activity.Current is null ? ActivitySource.StartActivity("outbox deliver") : null;
             activity?.SetTag("messaging.batch.message_count", batch.Count);
@@ -115,6 +131,6 @@ public sealed partial class OutboxDelivery(
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} ({Type}) dead-lettered after {Attempts} attempts: the receiver refused it ({Error}); it stays in outbox_messages with dead_lettered_at set")]
     private static partial void LogDeadLettered(ILogger logger, Guid messageId, string type, int attempts, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Immediate outbox delivery failed ({Reason}); the dispatcher will retry")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Immediate outbox delivery failed ({Reason}); registration answers 503 and the dispatcher will retry")]
     private static partial void LogDeliveryError(ILogger logger, string reason);
 }

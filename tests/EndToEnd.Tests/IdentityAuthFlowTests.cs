@@ -26,14 +26,37 @@ public class IdentityAuthFlowTests(DistributedAppFixture fixture)
     }
 
     [Fact]
-    public async Task ASecondRegistrationOfTheSameAddressInAnyCaseIs409()
+    public async Task ASecondRegistrationOfTheSameAddressInAnyCaseWithAnotherPasswordIs409()
     {
         var user = await Accounts.RegisterAsync(Gateway);
 
         var response = await Requests.PostJsonAsync(Gateway, "/api/auth/register",
-            new { email = " " + user.Email.ToUpperInvariant(), password = Accounts.Password, displayName = "Other" });
+            new { email = " " + user.Email.ToUpperInvariant(), password = "another password entirely", displayName = "Other" });
 
         await Problems.ExpectAsync(response, HttpStatusCode.Conflict);
+    }
+
+    /// <summary>
+    /// A client whose first answer was lost (or a 503) sends the same registration again: it gets the 201 of the
+    /// account it made, not a 409, and no second account exists.
+    /// </summary>
+    [Fact]
+    public async Task RepeatingTheSameRegistrationAnswers201WithTheSameAccount()
+    {
+        var user = await Accounts.RegisterAsync(Gateway);
+
+        var response = await Requests.PostJsonAsync(Gateway, "/api/auth/register",
+            new { email = user.Email.ToUpperInvariant(), password = Accounts.Password, displayName = "Whatever" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(user.Id, body.GetProperty("userId").GetGuid());
+        Assert.Equal(user.DisplayName, body.GetProperty("displayName").GetString());
+        Assert.Equal($"/api/users/{user.Id}", response.Headers.Location?.OriginalString);
+        await using var identityDb = await Stores.IdentityDbAsync(fixture);
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM accounts WHERE normalized_email = lower(@email)", identityDb);
+        count.Parameters.AddWithValue("email", user.Email);
+        Assert.Equal(1L, (long)(await count.ExecuteScalarAsync())!);
     }
 
     [Fact]

@@ -9,6 +9,10 @@ public static class DocumentationSetup
 {
     public static WebApplicationBuilder AddClientDocumentation(this WebApplicationBuilder builder)
     {
+        // With a build (not publish) manifest, MapStaticAssets also maps a GET/HEAD fallback {**path:file} at the root
+        // for files added after the build. It made routing answer 405 "Allow: GET, HEAD" to any other method on a path
+        // nothing serves (POST /internal/users must be 404). The client's files are all in the manifest: not needed.
+        builder.Configuration["DisableStaticAssetNotFoundRuntimeFallback"] = "true";
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddHttpClient<ServiceDocuments>();
         builder.Services.AddContractOpenApi(DocumentationEndpoints.GatewayDocument, "Gateway",

@@ -24,7 +24,7 @@ public sealed class OpenApiConformanceTests(DistributedAppFixture fixture)
 
         await document.AssertDocumentsAsync("POST", "/api/auth/register", await PostAsync("/api/auth/register", new { email, password = Password, displayName = "Docs" }, HttpStatusCode.Created));
         await document.AssertDocumentsAsync("POST", "/api/auth/register", await PostAsync("/api/auth/register", new { email = "not-an-email", password = "short", displayName = "" }, HttpStatusCode.UnprocessableEntity));
-        await document.AssertDocumentsAsync("POST", "/api/auth/register", await PostAsync("/api/auth/register", new { email, password = Password, displayName = "Docs" }, HttpStatusCode.Conflict));
+        await document.AssertDocumentsAsync("POST", "/api/auth/register", await PostAsync("/api/auth/register", new { email, password = "another password entirely", displayName = "Docs" }, HttpStatusCode.Conflict));
 
         var login = await PostAsync("/api/auth/login", new { email, password = Password }, HttpStatusCode.OK);
         await document.AssertDocumentsAsync("POST", "/api/auth/login", login);

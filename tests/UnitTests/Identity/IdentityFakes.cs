@@ -92,14 +92,17 @@ internal sealed class RecordingRevocationList : ISessionRevocationList
     public bool IsRevoked(string sessionId) => Revoked.Contains(sessionId);
 }
 
+/// <summary>Records each delivery attempt and answers <see cref="Answer"/> (delivered, unless a test says otherwise).</summary>
 internal sealed class RecordingOutbox : IOutbox
 {
     public List<Guid> Attempted { get; } = [];
 
-    public Task TryDeliverNowAsync(Guid messageId, CancellationToken cancellationToken)
+    public DeliveryState Answer { get; set; } = DeliveryState.Delivered;
+
+    public Task<DeliveryState> DeliverNowAsync(Guid messageId, CancellationToken cancellationToken)
     {
         Attempted.Add(messageId);
-        return Task.CompletedTask;
+        return Task.FromResult(Answer);
     }
 }
 

@@ -27,16 +27,69 @@ public sealed class IdentityUseCaseTests
     }
 
     [Fact]
-    public async Task ASecondRegistrationOfTheSameAddressInAnotherCaseIsRefusedAndWritesNothing()
+    public async Task ASecondRegistrationOfTheSameAddressInAnotherCaseWithAnotherPasswordIsRefusedAndWritesNothing()
     {
         var world = new IdentityWorld();
         await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
 
-        var again = await world.Register.ExecuteAsync("ADA@example.test", Password, "Other", default);
+        var again = await world.Register.ExecuteAsync("ADA@example.test", "another password entirely", "Other", default);
 
         Assert.IsType<RegistrationResult.EmailTaken>(again);
         Assert.Single(world.Store.Accounts);
         Assert.Single(world.Store.Outbox);
+    }
+
+    [Fact]
+    public async Task TheMessageCarriesTheAccountsIdAndIsLeftToTheRegisteringRequestBeforeTheDispatcherMayTakeIt()
+    {
+        var world = new IdentityWorld();
+
+        var account = Assert.IsType<RegistrationResult.Created>(await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default)).Account;
+
+        var message = Assert.Single(world.Store.Outbox);
+        Assert.Equal(account.Id, message.Id);
+        Assert.Equal(world.Clock.GetUtcNow() + RegisterAccount.DispatcherGrace, message.NextAttemptAt);
+    }
+
+    [Fact]
+    public async Task WhenTheProfileCannotBeConfirmedTheAnswerIsPendingNotCreatedButTheAccountIsKept()
+    {
+        var world = new IdentityWorld();
+        world.Outbox.Answer = DeliveryState.Pending;
+
+        var result = await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+
+        Assert.IsType<RegistrationResult.ProfilePending>(result);
+        Assert.Single(world.Store.Accounts);
+        Assert.Single(world.Store.Outbox);
+    }
+
+    [Fact]
+    public async Task RepeatingAPendingRegistrationAnswersCreatedWithTheSameAccountOnceTheProfileIsDelivered()
+    {
+        var world = new IdentityWorld();
+        world.Outbox.Answer = DeliveryState.Pending;
+        await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+        var stillPending = await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+
+        world.Outbox.Answer = DeliveryState.Delivered;
+        var repeated = await world.Register.ExecuteAsync(" Ada@Example.test", Password, "Ada", default);
+
+        Assert.IsType<RegistrationResult.ProfilePending>(stillPending);
+        var account = Assert.IsType<RegistrationResult.Created>(repeated).Account;
+        Assert.Equal(Assert.Single(world.Store.Accounts).Id, account.Id);
+        Assert.Single(world.Store.Outbox);
+        Assert.Equal([account.Id, account.Id, account.Id], world.Outbox.Attempted);
+    }
+
+    [Fact]
+    public async Task RepeatingARegistrationWhoseMessageCannotBeFoundIsTheAddressBeingTaken()
+    {
+        var world = new IdentityWorld();
+        await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default);
+        world.Outbox.Answer = DeliveryState.Never; // an account registered before messages carried its id, or a dead letter
+
+        Assert.IsType<RegistrationResult.EmailTaken>(await world.Register.ExecuteAsync("ada@example.test", Password, "Ada", default));
     }
 
     [Fact]

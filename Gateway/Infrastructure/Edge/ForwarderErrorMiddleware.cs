@@ -7,8 +7,8 @@ namespace Gateway.Infrastructure.Edge;
 
 /// <summary>
 /// YARP answers a destination it could not reach (502), one that did not answer before the request deadline
-/// (504) or a cluster with no destination (503) with an empty body, and a request whose deadline passed while the
-/// request body was still being sent as 400. To a client they all mean the same thing — a service behind the
+/// (504) or a cluster with no destination (503) with an empty body, and a request the deadline cancelled while it
+/// waited for the destination as <c>RequestCanceled</c>/400 (seen here; so any forwarder error after the deadline counts). To a client they all mean the same thing — a service behind the
 /// gateway is away — so they become the one 503 + <c>Retry-After</c> problem (contract §1), logged once at Warning
 /// with the cluster's name. A service's own answer (its 503 included) passes untouched.
 /// </summary>

@@ -13,10 +13,11 @@ namespace EndToEnd.Tests;
 /// stopped (SIGINT, the fast shutdown): what needs the database answers 503 + Retry-After in the problem shape
 /// (never a 500, never a hang: the client gives up after <see cref="ClientTimeout"/>), the cached profile is still
 /// served, readiness of the identity and user services says 503 with the reason, and once the database is back
-/// the same calls succeed without a restart. An AppHost of its own: the outage would disturb the shared one.
+/// the same calls succeed without a restart. And what the deadline must not touch: a WebSocket lives past it.
+/// An AppHost of its own, with the contract's 5 s deadline: the outage would disturb the shared one.
 /// The elapsed times are written to the output, not asserted.
 /// </summary>
-public sealed class PostgresFaultTests(PostgresFaultTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<PostgresFaultTests.Fixture>
+public sealed class DeadlineFaultTests(DeadlineFaultTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<DeadlineFaultTests.Fixture>
 {
     /// <summary>An AppHost of its own, with the deadline a deployment has.</summary>
     public sealed class Fixture : DistributedAppFixture
@@ -58,6 +59,23 @@ public sealed class PostgresFaultTests(PostgresFaultTests.Fixture fixture, ITest
         }
 
         await ExpectRecoveryAsync(client, user);
+    }
+
+    [Fact]
+    public async Task AWebSocketThroughTheGatewayOutlivesTheRequestDeadline()
+    {
+        using var client = GatewayClients.Create(fixture.GatewayAddress, GatewayClients.FreshAddressPerRequest);
+        client.Timeout = ClientTimeout;
+        var user = await CreateAccountAsync(client);
+        await using var socket = await RealtimeTestClient.ConnectAuthenticatedAsync(RealtimeTestClient.GatewayWebSocket(fixture), user);
+
+        // Past the deadline of the gateway and of the realtime service: /ws is exempt from both.
+        await Task.Delay(DistributedAppFixture.ContractDeadline + TimeSpan.FromSeconds(2));
+        var title = Accounts.Unique("After The Deadline");
+        await RealtimeEndpoints.NotifyAsync(fixture, user.Id, title, "still open");
+
+        var notification = await socket.ReceiveOfTypeAsync("notification");
+        Assert.Equal(title, notification.GetProperty("title").GetString());
     }
 
     /// <summary>An account whose last acknowledged write is <paramref name="displayName"/>, its profile in the cache.</summary>

@@ -66,7 +66,7 @@ public sealed class DeadlineFaultTests(DeadlineFaultTests.Fixture fixture, ITest
     {
         using var client = GatewayClients.Create(fixture.GatewayAddress, GatewayClients.FreshAddressPerRequest);
         client.Timeout = ClientTimeout;
-        var user = await CreateAccountAsync(client);
+        var user = await Accounts.CreateAsync(client);
         await using var socket = await RealtimeTestClient.ConnectAuthenticatedAsync(RealtimeTestClient.GatewayWebSocket(fixture), user);
 
         // Past the deadline of the gateway and of the realtime service: /ws is exempt from both.
@@ -83,7 +83,7 @@ public sealed class DeadlineFaultTests(DeadlineFaultTests.Fixture fixture, ITest
     {
         var client = GatewayClients.Create(fixture.GatewayAddress, GatewayClients.FreshAddressPerRequest);
         client.Timeout = ClientTimeout;
-        var user = await CreateAccountAsync(client);
+        var user = await Accounts.CreateAsync(client);
         using var patched = await Poll.UntilAsync(
             () => client.SendAsync(Authorized(HttpMethod.Patch, "/api/users/me", user, new { displayName })),
             response => response.StatusCode != HttpStatusCode.ServiceUnavailable, what: "PATCH before the outage");
@@ -92,28 +92,6 @@ public sealed class DeadlineFaultTests(DeadlineFaultTests.Fixture fixture, ITest
         using var read = await client.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
         Assert.Equal(displayName, (await read.JsonAsync()).GetProperty("displayName").GetString());
         return (user, client);
-    }
-
-    /// <summary>
-    /// Registers and logs in through the gateway. With the contract's 5 s deadline on a machine shared with other
-    /// builds, Argon2id hashing may not finish in time and the call is answered 503 (as it should): arranging
-    /// retries such a 503; any other status fails the test.
-    /// </summary>
-    private static async Task<TestUser> CreateAccountAsync(HttpClient client)
-    {
-        var email = Accounts.UniqueEmail("fault");
-        var displayName = Accounts.Unique("Fault");
-        using var registered = await Poll.UntilAsync(
-            () => PostJsonAsync(client, "/api/auth/register", new { email, password = Accounts.Password, displayName }),
-            response => response.StatusCode != HttpStatusCode.ServiceUnavailable, what: "registration");
-        // A retried registration whose first attempt was committed before its 503 answers that account's 201.
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        using var login = await Poll.UntilAsync(
-            () => PostJsonAsync(client, "/api/auth/login", new { email, password = Accounts.Password }),
-            response => response.StatusCode != HttpStatusCode.ServiceUnavailable, what: "login");
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var tokens = await Tokens.ReadAsync(login);
-        return new TestUser(tokens.UserId, email, displayName, tokens);
     }
 
     private async Task ExpectOutageAsync(HttpClient client, TestUser user, string acknowledgedName)
@@ -167,7 +145,7 @@ public sealed class DeadlineFaultTests(DeadlineFaultTests.Fixture fixture, ITest
             using var search = await client.GetAsync($"/api/users?search={Accounts.Unique("after")}");
             return search.StatusCode == HttpStatusCode.OK;
         }, what: "search after the outage");
-        await CreateAccountAsync(client);
+        await Accounts.CreateAsync(client);
 
         var renamed = Accounts.Unique("After The Outage");
         using var patched = await Poll.UntilAsync(

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using RealtimeService.Application;
+using ServiceDefaults.Input;
 
 namespace RealtimeService.Endpoints;
 
@@ -38,14 +39,14 @@ internal sealed class WebSocketUpgrade(
         var started = Stopwatch.GetTimestamp();
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await RefuseAsync(context, started, StatusCodes.Status400BadRequest, "Bad Request",
-                "This route takes only WebSocket upgrade requests.");
+            await RefuseAsync(context, started, StatusCodes.Status400BadRequest, "This route takes only WebSocket upgrade requests.");
             return;
         }
         if (shutdown.IsStopping)
         {
-            await RefuseAsync(context, started, StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
-                "The server is shutting down; connect again.");
+            // Draining: 503 + Retry-After (contract §1); the client connects again and lands on another replica.
+            context.Response.Headers.RetryAfter = DependencyFailure.RetryAfterHeaderValue;
+            await RefuseAsync(context, started, StatusCodes.Status503ServiceUnavailable, detail: null);
             return;
         }
 
@@ -56,8 +57,7 @@ internal sealed class WebSocketUpgrade(
             if (user is null)
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-                await RefuseAsync(context, started, StatusCodes.Status401Unauthorized, "Unauthorized",
-                    "The access token is invalid.");
+                await RefuseAsync(context, started, StatusCodes.Status401Unauthorized, "The access token is invalid.");
                 return;
             }
             // Nothing of the token stays on the request (no principal on context.User either; the session's own
@@ -71,9 +71,10 @@ internal sealed class WebSocketUpgrade(
         await session.RunAsync(socket, user, () => EndConnectSpan(context), context.RequestAborted);
     }
 
-    private async Task RefuseAsync(HttpContext context, long started, int status, string title, string detail)
+    /// <summary>A refused upgrade in the one problem shape (the catalog's type and title), and its request record.</summary>
+    private async Task RefuseAsync(HttpContext context, long started, int status, string? detail)
     {
-        await TypedResults.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);
+        await ProblemResponses.WriteAsync(context, status, detail);
         RequestRecord.Write(logger, context, status, started, userId: null);
     }
 

@@ -32,7 +32,7 @@ public sealed class DeadlineFaultTests(DeadlineFaultTests.Fixture fixture, ITest
     public async Task WhilePostgresIsFrozenWhatNeedsItIs503AndTheCachedProfileIsServed()
     {
         var (user, client) = await ArrangeAsync("Before The Freeze");
-        var postmaster = await ProcessFaults.ResourcePidAsync(fixture.App, ResourceNames.Postgres, expectedProgram: "postgres");
+        var postmaster = await ProcessFaults.ResourcePidAsync(fixture.App, ResourceNames.Postgres, "postgres");
 
         using (ProcessFaults.Freeze(postmaster))
         {
@@ -46,7 +46,7 @@ public sealed class DeadlineFaultTests(DeadlineFaultTests.Fixture fixture, ITest
     public async Task WhilePostgresIsStoppedWhatNeedsItIs503AndItRecoversWhenRestarted()
     {
         var (user, client) = await ArrangeAsync("Before The Shutdown");
-        var postmaster = await ProcessFaults.ResourcePidAsync(fixture.App, ResourceNames.Postgres, expectedProgram: "postgres");
+        var postmaster = await ProcessFaults.ResourcePidAsync(fixture.App, ResourceNames.Postgres, "postgres");
 
         try
         {

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using AppHost;
 using Npgsql;
+using Tests.Shared;
 
 namespace EndToEnd.Tests;
 
@@ -50,12 +51,13 @@ public sealed class IdentityStorageTests(DistributedAppFixture fixture)
         Assert.Equal(0, plain);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AHashWithOlderParametersIsUpgradedAtTheNextSuccessfulLogin()
     {
+        var argon2 = RequiredTool.Argon2.Path();
         var user = await Accounts.RegisterAsync(Gateway);
         // Made by the reference implementation (the argon2 command), which also shows the formats agree.
-        var oldHash = await ReferenceArgon2Async(Accounts.Password, memoryExponent: 12, iterations: 1, parallelism: 1);
+        var oldHash = await ReferenceArgon2Async(argon2, Accounts.Password, memoryExponent: 12, iterations: 1, parallelism: 1);
         Assert.StartsWith("$argon2id$v=19$m=4096,t=1,p=1$", oldHash);
         await ScalarAsync<object>("UPDATE accounts SET password_hash = @h WHERE id = @id", ("h", oldHash), ("id", user.Id));
 
@@ -104,10 +106,10 @@ public sealed class IdentityStorageTests(DistributedAppFixture fixture)
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<string> ReferenceArgon2Async(string password, int memoryExponent, int iterations, int parallelism)
+    private static async Task<string> ReferenceArgon2Async(string argon2, string password, int memoryExponent, int iterations, int parallelism)
     {
         var salt = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        using var process = Process.Start(new ProcessStartInfo("argon2",
+        using var process = Process.Start(new ProcessStartInfo(argon2,
             [salt, "-id", "-t", $"{iterations}", "-m", $"{memoryExponent}", "-p", $"{parallelism}", "-l", "32", "-e"])
         {
             RedirectStandardInput = true,

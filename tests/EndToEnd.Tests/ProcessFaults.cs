@@ -5,8 +5,9 @@ namespace EndToEnd.Tests;
 
 /// <summary>
 /// Faults by signal to the processes of a test's own AppHost (never anything else on the machine): find a
-/// resource's PID from DCP's notifications, freeze it (SIGSTOP, with its children: a PostgreSQL postmaster alone
-/// does not stop its backends), thaw it (SIGCONT), or end it (SIGINT: PostgreSQL's fast shutdown; SIGKILL).
+/// resource's PID from DCP's notifications, freeze it (SIGSTOP, with its whole process tree: a PostgreSQL postmaster
+/// alone does not stop its backends, a <c>dotnet run</c> alone not its app — the embedded Redis runs that way), thaw it
+/// (SIGCONT), or end it (SIGINT: PostgreSQL's fast shutdown; SIGKILL).
 /// One replica at a time too (the fault suite): an instance's PID, its whole process tree (a project runs as
 /// <c>dotnet run</c> with the app as its child), and its start command.
 /// </summary>
@@ -17,11 +18,15 @@ public static class ProcessFaults
     public const int SigCont = 18;
     public const int SigStop = 19;
 
+    /// <summary>The programs that serve the <c>redis</c> resource: redis-server, or the embedded server (Garnet) a bare machine runs.</summary>
+    public static readonly string[] RedisPrograms = ["redis-server", "EmbeddedRedis"];
+
     /// <summary>
     /// The PID DCP reports (<c>executable.pid</c>) for the first replica of <paramref name="resource"/> in
-    /// <paramref name="app"/>, checked to run <paramref name="expectedProgram"/> (the file name of argv[0]) when given.
+    /// <paramref name="app"/>, checked, when programs are given, to run one of them (the file name of argv[0]) itself
+    /// or in its process tree (a project resource is <c>dotnet run</c> with the app as its child).
     /// </summary>
-    public static async Task<int> ResourcePidAsync(DistributedApplication app, string resource, string? expectedProgram = null)
+    public static async Task<int> ResourcePidAsync(DistributedApplication app, string resource, params string[] expectedPrograms)
     {
         int? pid = null;
         using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -44,18 +49,27 @@ public static class ProcessFaults
         {
         }
         Assert.True(pid is not null, $"the {resource} resource reports no live executable.pid");
-        if (expectedProgram is not null)
+        if (expectedPrograms.Length > 0)
         {
-            Assert.Equal(expectedProgram, Program(pid.Value));
+            var running = ProcessTree(pid.Value).Select(Program).ToList();
+            Assert.True(running.Intersect(expectedPrograms).Any(),
+                $"the {resource} resource runs {string.Join(", ", running)}, none of {string.Join(", ", expectedPrograms)}");
         }
         return pid.Value;
     }
 
-    /// <summary>The file name of the process's argv[0] (a rewritten title, like redis-server's, keeps it first).</summary>
+    /// <summary>The file name of the process's argv[0] (a rewritten title, like redis-server's, keeps it first); "" once it is gone.</summary>
     public static string Program(int pid)
     {
-        var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
-        return Path.GetFileName(commandLine.Split(' ')[0]);
+        try
+        {
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+            return Path.GetFileName(commandLine.Split(' ')[0]);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     public static bool IsAlive(int pid) =>
@@ -76,19 +90,19 @@ public static class ProcessFaults
     }
 
     /// <summary>
-    /// Freezes the process and its children (SIGSTOP): their sockets stay open, nothing answers. Disposing the
+    /// Freezes the process and all its descendants (SIGSTOP): their sockets stay open, nothing answers. Disposing the
     /// result thaws them all (SIGCONT), also when the test fails.
     /// </summary>
     public static Frozen Freeze(int pid)
     {
-        // The parent first, so that it cannot start a child between listing and stopping.
+        // The root first, so that it cannot start a child between listing and stopping.
         Assert.Equal(0, Signal(pid, SigStop));
         var stopped = new List<int> { pid };
-        foreach (var child in Children(pid))
+        foreach (var descendant in ProcessTree(pid).Skip(1))
         {
-            if (Signal(child, SigStop) == 0)
+            if (Signal(descendant, SigStop) == 0)
             {
-                stopped.Add(child);
+                stopped.Add(descendant);
             }
         }
         return new Frozen(stopped);

@@ -25,7 +25,7 @@ public sealed class RedisFreezeTests(DistributedAppFixture fixture, ITestOutputH
         Assert.All(normal, r => Assert.Equal(HttpStatusCode.OK, r.Status));
 
         // DCP's PID for the Redis resource (its client port is DCP's proxy, so the port alone would name the proxy).
-        var redis = await ProcessFaults.ResourcePidAsync(fixture.App, ResourceNames.Redis, expectedProgram: "redis-server");
+        var redis = await ProcessFaults.ResourcePidAsync(fixture.App, ResourceNames.Redis, ProcessFaults.RedisPrograms);
         List<(HttpStatusCode Status, double Ms)> frozen;
         using (ProcessFaults.Freeze(redis))
         {

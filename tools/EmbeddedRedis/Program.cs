@@ -20,6 +20,10 @@ using var server = new GarnetServer(
         "--bind", "127.0.0.1", // loopback only
         "--port", port,
         "--lua", "true", // the gateway's rate limiter and the services' scripts run Lua
+        // ...and rely on a script running as one step, as redis-server runs it. Garnet interleaves scripts from
+        // different connections unless told to lock their KEYS: without this, two gateways over-grant rate-limit
+        // leases and a stale profile can overwrite a newer one in the cache (the version check is a script).
+        "--lua-transaction-mode", "true",
         "--index", "16m", // a development cache: a small hash index keeps the footprint small
     ],
     authenticationSettingsOverride: new PasswordAuthenticationSettings(password));

@@ -10,23 +10,20 @@ namespace EndToEnd.Tests.Browser;
 /// Contract §7: the browser client at <c>/</c>, driven in Debian's Chromium through the gateway of the shared
 /// system. The page's own requests all come from 127.0.0.1, so it makes at most three auth calls per test run
 /// (auth tier: 5/min per IP); accounts it does not create in the page come from the fixture's client.
+/// The tests that drive the browser are skipped where Chromium is not installed (<see cref="Tests.Shared.RequiredTool"/>).
 /// </summary>
 [Collection(DistributedAppCollection.Name)]
-public sealed class BrowserClientTests(DistributedAppFixture fixture) : IAsyncLifetime
+public sealed class BrowserClientTests(DistributedAppFixture fixture)
 {
     private const string Password = "correct horse battery staple";
-    private BrowserHarness _browser = null!;
 
-    public async Task InitializeAsync() => _browser = await BrowserHarness.LaunchAsync();
-
-    public async Task DisposeAsync() => await _browser.DisposeAsync();
-
-    [Fact]
+    [SkippableFact]
     public async Task APersonRegistersLogsInEditsTheProfileAndSeesItLiveWhileAnotherBrowserSeesThePublicChange()
     {
+        await using var browser = await BrowserHarness.LaunchAsync();
         var email = $"browser-{Guid.NewGuid():N}@example.test";
         var newName = $"Edited {Guid.NewGuid():N}"[..20];
-        await using var first = await _browser.NewPageAsync(fixture.GatewayAddress);
+        await using var first = await browser.NewPageAsync(fixture.GatewayAddress);
         var page = first.Page;
         await page.GotoAsync("/");
         await Assertions.Expect(page.Locator("#crypto-status")).ToContainTextAsync("encrypted ✓");
@@ -57,7 +54,7 @@ public sealed class BrowserClientTests(DistributedAppFixture fixture) : IAsyncLi
         await Assertions.Expect(page.Locator("#crypto-status")).ToContainTextAsync("session ");
         await first.ScreenshotAsync("client-after-live-update");
 
-        await using var second = await _browser.NewPageAsync(fixture.GatewayAddress);
+        await using var second = await browser.NewPageAsync(fixture.GatewayAddress);
         await second.Page.GotoAsync("/");
         await second.Page.GetByLabel("User id", new() { Exact = true }).FillAsync(userId!);
         await second.Page.GetByRole(AriaRole.Button, new() { Name = "Look up" }).ClickAsync();
@@ -74,11 +71,12 @@ public sealed class BrowserClientTests(DistributedAppFixture fixture) : IAsyncLi
         Assert.Equal([$"ws://{fixture.GatewayAddress.Authority}/ws"], first.WebSocketUrls.Distinct());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SavingAStaleProfileShowsAClearMessageAndTheLatestVersion()
     {
+        await using var browser = await BrowserHarness.LaunchAsync();
         var (email, accessToken) = await RegisterAndLoginOutsideThePageAsync();
-        await using var recorded = await _browser.NewPageAsync(fixture.GatewayAddress);
+        await using var recorded = await browser.NewPageAsync(fixture.GatewayAddress);
         var page = recorded.Page;
         await page.GotoAsync("/");
         var login = page.Locator("#login-form");

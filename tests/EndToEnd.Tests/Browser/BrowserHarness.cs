@@ -1,16 +1,16 @@
 using Microsoft.Playwright;
+using Tests.Shared;
 
 namespace EndToEnd.Tests.Browser;
 
 /// <summary>
-/// Debian's Chromium (<c>/usr/bin/chromium</c>, installed by <c>.ci/run</c>) driven by Playwright — never a
-/// downloaded browser. Each page it opens records every request, console error and page error, so tests can say
-/// that nothing left the gateway's origin and nothing failed in the page.
+/// Debian's Chromium (<c>chromium</c> on <c>PATH</c>, installed by <c>.ci/run</c>) driven by Playwright — never a
+/// downloaded browser. Where it is not installed, <see cref="LaunchAsync"/> skips the calling <c>[SkippableFact]</c>
+/// (fails it under CI: <see cref="RequiredTool"/>). Each page it opens records every request, console error and page
+/// error, so tests can say that nothing left the gateway's origin and nothing failed in the page.
 /// </summary>
 public sealed class BrowserHarness : IAsyncDisposable
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
-
     private readonly IPlaywright _playwright;
 
     private BrowserHarness(IPlaywright playwright, IBrowser browser)
@@ -26,12 +26,13 @@ public sealed class BrowserHarness : IAsyncDisposable
 
     public static async Task<BrowserHarness> LaunchAsync()
     {
+        var chromium = RequiredTool.Chromium.Path();
         // Argon2 logins on two shared cores take seconds; waiting for what the page shows must outlast them.
         Assertions.SetDefaultExpectTimeout(30_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = ChromiumPath,
+            ExecutablePath = chromium,
             Headless = true,
             // Root in a container has no user namespaces for Chromium's sandbox.
             Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],

@@ -4,12 +4,16 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
+using Tests.Shared;
 
 namespace UnitTests.Deployment;
 
 public sealed partial class KustomizeManifestTests
 {
-    /// <summary>The AppHost's manifest and the production overlay's rendering, made once for the class.</summary>
+    /// <summary>
+    /// The AppHost's manifest and the production overlay's rendering, made once for the class. The rendering needs
+    /// kubectl: a test that reads <see cref="Objects"/> is skipped where it is missing (<see cref="RequiredTool"/>).
+    /// </summary>
     public sealed partial class Rendering
     {
         public static readonly Lazy<Rendering> Shared = new(() => new Rendering());
@@ -32,16 +36,20 @@ public sealed partial class KustomizeManifestTests
                 File.Delete(manifestPath);
             }
 
-            var yaml = Run("kubectl", RepositoryRoot, "kustomize", "deploy/kubernetes/overlays/production");
-            // strict: an unknown or misspelt field, or a value of the wrong type, throws instead of being dropped.
-            Objects = KubernetesYaml.LoadAllFromString(yaml, strict: true);
         }
 
         public IReadOnlyList<ManifestResource> ManifestResources { get; }
 
         public IEnumerable<ManifestResource> Projects => ManifestResources.Where(resource => resource.Type == "project.v0");
 
-        public IReadOnlyList<object> Objects { get; }
+        public IReadOnlyList<object> Objects => _objects.Value;
+
+        private readonly Lazy<IReadOnlyList<object>> _objects = new(() =>
+        {
+            var yaml = Run(RequiredTool.Kubectl.Path(), RepositoryRoot, "kustomize", "deploy/kubernetes/overlays/production");
+            // strict: an unknown or misspelt field, or a value of the wrong type, throws instead of being dropped.
+            return KubernetesYaml.LoadAllFromString(yaml, strict: true);
+        });
 
         /// <summary>Why <paramref name="rendered"/> does not mean what the manifest's <paramref name="value"/> means, or null when it does.</summary>
         public string? Mismatch(string name, string value, V1EnvVar rendered)

@@ -50,7 +50,7 @@ public sealed class SigningKeysUnavailableTests
         var (serverSide, clientSide) = ConnectedStreams();
         using var server = WebSocket.CreateFromStream(serverSide, isServer: true, subProtocol: null, keepAliveInterval: Timeout.InfiniteTimeSpan);
         using var client = WebSocket.CreateFromStream(clientSide, isServer: false, subProtocol: null, keepAliveInterval: Timeout.InfiniteTimeSpan);
-        var session = new WebSocketSession(new ConnectionRegistry(new NoOwnership(), NullLogger<ConnectionRegistry>.Instance),
+        var session = new WebSocketSession(new ConnectionRegistry(new NoOwnership(), Options.Create(new RealtimeOptions()), NullLogger<ConnectionRegistry>.Instance),
             new KeysUnavailable(), new RealtimeMetrics(TestMeters.Factory), Options.Create(new RealtimeOptions()), NullLogger<WebSocketSession>.Instance);
 
         // Bounded, so that a regression fails instead of waiting for a close frame that never comes.

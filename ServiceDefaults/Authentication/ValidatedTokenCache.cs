@@ -105,12 +105,25 @@ public sealed class ValidatedTokenCache(TimeProvider clock)
     }
 }
 
-/// <summary>The framework's JWT handler with <see cref="ValidatedTokenCache"/> in front of it.</summary>
+/// <summary>
+/// The framework's JWT handler with <see cref="ValidatedTokenCache"/> in front of it. Where no signing keys can be had
+/// (the JWK set unreachable and none cached), the result says so with a <see cref="DependencyUnavailableException"/>:
+/// the framework would go on without keys and call the token's signature unknown, i.e. an invalid token (401).
+/// </summary>
 internal sealed class CachingJsonWebTokenHandler(ValidatedTokenCache cache) : JsonWebTokenHandler
 {
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
-        if (await CurrentKeysAsync(validationParameters) is { } keys && cache.TryGet(token, keys, out var cached))
+        IEnumerable<SecurityKey> keys;
+        try
+        {
+            keys = await CurrentKeysAsync(validationParameters);
+        }
+        catch (Exception e) when (DependencyFailure.IsUnavailable(e))
+        {
+            return new TokenValidationResult { IsValid = false, Exception = e as DependencyUnavailableException ?? new DependencyUnavailableException(JwksRetriever.Dependency, e) };
+        }
+        if (cache.TryGet(token, keys, out var cached))
         {
             return cached;
         }
@@ -119,22 +132,14 @@ internal sealed class CachingJsonWebTokenHandler(ValidatedTokenCache cache) : Js
         return result;
     }
 
-    /// <summary>The keys the base handler would use: the configuration manager's current set, plus any given directly.
-    /// Null when the set cannot be read now: the base handler then decides (and reports) as it would without a cache.</summary>
-    private static async Task<IEnumerable<SecurityKey>?> CurrentKeysAsync(TokenValidationParameters parameters)
+    /// <summary>The keys the base handler will use: the configuration manager's current set, plus any given directly.</summary>
+    private static async Task<IEnumerable<SecurityKey>> CurrentKeysAsync(TokenValidationParameters parameters)
     {
         IEnumerable<SecurityKey> keys = parameters.IssuerSigningKeys ?? [];
         if (parameters.ConfigurationManager is { } manager)
         {
-            try
-            {
-                var configuration = await manager.GetBaseConfigurationAsync(CancellationToken.None);
-                keys = keys.Concat(configuration.SigningKeys);
-            }
-            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException)
-            {
-                return null;
-            }
+            var configuration = await manager.GetBaseConfigurationAsync(CancellationToken.None);
+            keys = keys.Concat(configuration.SigningKeys);
         }
         return keys;
     }

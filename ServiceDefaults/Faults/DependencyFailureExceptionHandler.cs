@@ -18,7 +18,7 @@ internal sealed partial class DependencyFailureExceptionHandler(IProblemDetailsS
         {
             return false;
         }
-        LogUnavailable(logger, dependency, context.Request.Method, context.Request.Path.Value ?? "/", Describe(exception));
+        Log(logger, context, dependency, exception);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = DependencyFailure.RetryAfterHeaderValue;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -28,6 +28,11 @@ internal sealed partial class DependencyFailureExceptionHandler(IProblemDetailsS
             Exception = exception,
         });
     }
+
+    /// <summary>The one Warning for a request answered 503 because a dependency is unavailable (also used where the
+    /// failure reaches no exception handler: a token whose signing keys could not be fetched).</summary>
+    internal static void Log(ILogger logger, HttpContext context, string dependency, Exception exception) =>
+        LogUnavailable(logger, dependency, context.Request.Method, context.Request.Path.Value ?? "/", Describe(exception));
 
     /// <summary>The exception types down the chain (no messages: they may hold host names or SQL).</summary>
     private static string Describe(Exception exception)

@@ -1,7 +1,8 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+
+using UnitTests.Support;
 
 namespace UnitTests.ServiceDefaults;
 
@@ -12,7 +13,7 @@ namespace UnitTests.ServiceDefaults;
 public sealed class ValidatedTokenCacheTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
-    private readonly ECDsaSecurityKey _key = new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "k1" };
+    private readonly ECDsaSecurityKey _key = TestTokens.NewKey();
     private readonly ManualClock _clock = new() { Now = Now };
 
     [Fact]
@@ -46,7 +47,7 @@ public sealed class ValidatedTokenCacheTests
         var cache = new ValidatedTokenCache(_clock);
         var token = Sign(_key, Now.AddMinutes(15));
         cache.Add(token, await ValidateAsync(token, _key));
-        var other = new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "k1" };
+        var other = TestTokens.NewKey();
 
         Assert.False(cache.TryGet(token, [other], out _));
         Assert.False(cache.TryGet(token, [], out _));
@@ -78,16 +79,7 @@ public sealed class ValidatedTokenCacheTests
         Assert.Null(second.ClaimsIdentity.FindFirst("role"));
     }
 
-    private static string Sign(SecurityKey key, DateTimeOffset expires) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Issuer = "iss",
-        Audience = "aud",
-        Claims = new Dictionary<string, object> { ["sub"] = "user-1", ["sid"] = "s-1" },
-        IssuedAt = Now.UtcDateTime,
-        NotBefore = Now.AddMinutes(-1).UtcDateTime,
-        Expires = expires.UtcDateTime,
-        SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256),
-    });
+    private static string Sign(SecurityKey key, DateTimeOffset expires) => TestTokens.Sign(key, Now, expires);
 
     private static Task<TokenValidationResult> ValidateAsync(string token, SecurityKey key) =>
         new JsonWebTokenHandler { MapInboundClaims = false }.ValidateTokenAsync(token, new TokenValidationParameters

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using AppHost;
 using Xunit.Abstractions;
+using static EndToEnd.Tests.Requests;
 
 namespace EndToEnd.Tests;
 
@@ -46,7 +47,7 @@ public sealed class RedisFreezeTests(DistributedAppFixture fixture, ITestOutputH
     public async Task APatchWhileRedisIsFrozenIs503AndOnceAcknowledgedEveryReadShowsIt()
     {
         var user = await Accounts.CreateAsync(fixture.Gateway, "Before The Freeze");
-        using var before = await fixture.Gateway.SendAsync(Requests.Authorized(HttpMethod.Get, "/api/users/me", user));
+        using var before = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         using (var cache = await Stores.RedisAsync(fixture))
         {
@@ -58,7 +59,7 @@ public sealed class RedisFreezeTests(DistributedAppFixture fixture, ITestOutputH
         var redis = await ProcessFaults.ResourcePidAsync(fixture.App, ResourceNames.Redis, ProcessFaults.RedisPrograms);
         using (ProcessFaults.Freeze(redis))
         {
-            using var patched = await fixture.Gateway.SendAsync(Requests.Authorized(HttpMethod.Patch, "/api/users/me", user, change));
+            using var patched = await fixture.Gateway.SendAsync(Authorized(HttpMethod.Patch, "/api/users/me", user, change));
             await Problems.ExpectAsync(patched, HttpStatusCode.ServiceUnavailable);
             Assert.True(patched.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "503 without Retry-After");
             Assert.Equal("Patched While Frozen", await StoredDisplayNameAsync(user.Id)); // a 503 promises nothing, either way
@@ -66,7 +67,7 @@ public sealed class RedisFreezeTests(DistributedAppFixture fixture, ITestOutputH
 
         // The client repeats its PATCH, as Retry-After says, until it is acknowledged.
         using var repeated = await Poll.UntilAsync(
-            () => fixture.Gateway.SendAsync(Requests.Authorized(HttpMethod.Patch, "/api/users/me", user, change)),
+            () => fixture.Gateway.SendAsync(Authorized(HttpMethod.Patch, "/api/users/me", user, change)),
             response => response.StatusCode != HttpStatusCode.ServiceUnavailable, what: "the repeated PATCH's status");
         Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
 
@@ -74,7 +75,7 @@ public sealed class RedisFreezeTests(DistributedAppFixture fixture, ITestOutputH
         for (var i = 0; i < 8; i++)
         {
             using var gateway = fixture.GatewayReplica(i % DistributedAppFixture.GatewayReplicas, GatewayClients.UniqueLoopbackAddress());
-            using var read = await gateway.SendAsync(Requests.Authorized(HttpMethod.Get, "/api/users/me", user));
+            using var read = await gateway.SendAsync(Authorized(HttpMethod.Get, "/api/users/me", user));
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
             Assert.Equal("Patched While Frozen", (await read.JsonAsync()).GetProperty("displayName").GetString());
         }

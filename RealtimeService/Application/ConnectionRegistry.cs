@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using RealtimeService.Domain;
@@ -9,8 +10,11 @@ namespace RealtimeService.Application;
 /// <see cref="IConnectionOwnership"/>: every new connection of a user takes a higher sequence number
 /// system-wide and announces it, and every replica closes that user's connections with a lower one (4409).
 /// </summary>
-public sealed class ConnectionRegistry(IConnectionOwnership ownership, ILogger<ConnectionRegistry> logger)
+public sealed class ConnectionRegistry(IConnectionOwnership ownership, ILogger<ConnectionRegistry> logger, int broadcastParallelism = 1)
 {
+    /// <summary>Below this many connections a broadcast is written by one thread: splitting costs more than it saves.</summary>
+    private const int ParallelBroadcastThreshold = 1024;
+
     private readonly ConcurrentDictionary<Guid, RealtimeConnection> _byUser = new();
     private readonly ConcurrentDictionary<Guid, RealtimeConnection> _all = new();
 
@@ -75,13 +79,49 @@ public sealed class ConnectionRegistry(IConnectionOwnership ownership, ILogger<C
 
     public int Broadcast(ReadOnlyMemory<byte> message)
     {
-        var delivered = 0;
-        // Enumerating the dictionary itself takes no lock and copies nothing (.Values would lock every bucket
-        // and copy 10 000 references per broadcast); a connection added meanwhile may or may not be included.
+        if (broadcastParallelism <= 1 || _byUser.Count < ParallelBroadcastThreshold)
+        {
+            var delivered = 0;
+            // Enumerating the dictionary itself takes no lock and copies nothing (.Values would lock every bucket
+            // and copy every reference); a connection added meanwhile may or may not be included.
+            foreach (var (_, connection) in _byUser)
+            {
+                delivered += connection.TryEnqueue(message) ? 1 : 0;
+            }
+            return delivered;
+        }
+        return BroadcastInParallel(message);
+    }
+
+    /// <summary>
+    /// Splits the sockets between <c>broadcastParallelism</c> threads: each write is the socket's own (a send the
+    /// socket takes at once completes on the writing thread), so one thread walking 10 000 sockets is the tail.
+    /// </summary>
+    private int BroadcastInParallel(ReadOnlyMemory<byte> message)
+    {
+        var snapshot = ArrayPool<RealtimeConnection>.Shared.Rent(_byUser.Count + 64);
+        var count = 0;
         foreach (var (_, connection) in _byUser)
         {
-            delivered += connection.TryEnqueue(message) ? 1 : 0;
+            if (count == snapshot.Length)
+            {
+                break; // added during the copy: like the sequential walk, it may or may not be included
+            }
+            snapshot[count++] = connection;
         }
+        var delivered = 0;
+        var slice = (count + broadcastParallelism - 1) / broadcastParallelism;
+        Parallel.For(0, broadcastParallelism, new ParallelOptions { MaxDegreeOfParallelism = broadcastParallelism }, part =>
+        {
+            var local = 0;
+            for (var i = part * slice; i < Math.Min(count, (part + 1) * slice); i++)
+            {
+                local += snapshot[i].TryEnqueue(message) ? 1 : 0;
+            }
+            Interlocked.Add(ref delivered, local);
+        });
+        Array.Clear(snapshot, 0, count);
+        ArrayPool<RealtimeConnection>.Shared.Return(snapshot);
         return delivered;
     }
 

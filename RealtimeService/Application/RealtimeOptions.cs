@@ -23,6 +23,9 @@ public sealed class RealtimeOptions
     /// <summary>How long a closing handshake may take before the socket is simply aborted.</summary>
     public TimeSpan CloseHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How many threads write one broadcast (10 000 sockets walked by one thread make the fan-out's tail).</summary>
+    public int BroadcastParallelism { get; set; } = Environment.ProcessorCount;
+
     /// <summary>On shutdown, how long to wait for every client to answer the 1001 close.</summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -8,13 +8,16 @@ namespace Benchmarks;
 /// memory per connection (VmRSS after a forced full GC with N connections, minus the same with none, over N),
 /// then broadcasts through <c>POST /internal/notify</c> → Redis → every connection and reports the delivery
 /// delay (send timestamp inside the message, read by the receiver on the same clock) and deliveries per second.
+/// With <c>--marginal-from M</c> it first holds M connections and measures there too: the marginal figure,
+/// (RSS with N − RSS with M) / (N − M), leaves out what the process grows once (code paths paged in and compiled,
+/// thread-pool threads, pools) and is the cost of one more idle connection.
 /// </summary>
 public sealed class RealtimeBenchmark : IBenchmarkSuite
 {
     public string Name => "realtime";
 
     public string Description =>
-        "idle WebSocket memory per connection and broadcast fan-out latency (--counts 1000,10000 --broadcasts 5 [--gc server|workstation] [--service-dll X] [--env K=V] [--gcdump DIR])";
+        "idle WebSocket memory per connection and broadcast fan-out latency (--counts 1000,10000 --broadcasts 5 [--auth query|message] [--marginal-from M] [--gc server|workstation] [--service-dll X] [--env K=V] [--gcdump DIR])";
 
     public async Task RunAsync(string[] args)
     {
@@ -22,17 +25,29 @@ public sealed class RealtimeBenchmark : IBenchmarkSuite
         var counts = options.Get("--counts", "1000,10000").Split(',').Select(int.Parse).ToArray();
         var broadcasts = int.Parse(options.Get("--broadcasts", "5"));
         var gcDumpFolder = options.GetOrNull("--gcdump");
+        var authByMessage = options.Get("--auth", "query") == "message";
+        var marginalFrom = int.Parse(options.Get("--marginal-from", "0"));
         options.PrintService();
+        Console.WriteLine($"clients authenticate {(authByMessage ? "with a first auth message" : "with a query token")}");
 
         var table = new Table("connections", "connect s", "RSS idle MiB", "RSS held MiB", "KiB / connection",
-            "fan-out p50 ms", "fan-out p99 ms", "max ms", "deliveries / s (median)", "lost");
+            $"marginal KiB / connection ({marginalFrom}→N)", "fan-out p50 ms", "fan-out p99 ms", "max ms", "deliveries / s (median)", "lost");
         foreach (var count in counts)
         {
             await using var host = await RealtimeBenchmarkHost.StartAsync(options.ServiceDll, options.ServerGc, options.Environment);
             await Task.Delay(2000);
             var idleRss = await host.RssAfterFullGcAsync();
-            await using var clients = new ClientSet(host, count);
-            var connectSeconds = await Measure.TimeAsync(clients.ConnectAllAsync) / 1000;
+            await using var clients = new ClientSet(host, count, authByMessage);
+            var first = marginalFrom > 0 && marginalFrom < count ? marginalFrom : 0;
+            long? firstRss = null;
+            var connectSeconds = 0.0;
+            if (first > 0)
+            {
+                connectSeconds += await Measure.TimeAsync(() => clients.ConnectAsync(0, first)) / 1000;
+                await Task.Delay(3000);
+                firstRss = await host.RssAfterFullGcAsync();
+            }
+            connectSeconds += await Measure.TimeAsync(() => clients.ConnectAsync(first, count)) / 1000;
             await Task.Delay(3000); // let the server settle (pooled buffers returned)
             var heldRss = await host.RssAfterFullGcAsync();
             if (gcDumpFolder is not null)
@@ -53,26 +68,28 @@ public sealed class RealtimeBenchmark : IBenchmarkSuite
                 await Task.Delay(500);
             }
             table.Add(count, connectSeconds, idleRss / 1048576.0, heldRss / 1048576.0, (heldRss - idleRss) / 1024.0 / count,
+                firstRss is { } m ? $"{(heldRss - m) / 1024.0 / (count - first):F2}" : "-",
                 latencies.Percentile(50), latencies.Percentile(99), latencies.Percentile(100), rates.Order().ElementAt(rates.Count / 2), lost);
         }
         table.Print();
     }
 
     /// <summary>N idle clients that only read; each notes the delay of the broadcast it receives.</summary>
-    private sealed class ClientSet(RealtimeBenchmarkHost host, int count) : IAsyncDisposable
+    private sealed class ClientSet(RealtimeBenchmarkHost host, int count, bool authByMessage) : IAsyncDisposable
     {
         private const int ConnectConcurrency = 64;
-        private readonly RealtimeClients _factory = new(host);
+        private readonly RealtimeClients _factory = new(host, authByMessage);
         private readonly ClientWebSocket[] _sockets = new ClientWebSocket[count];
         private readonly List<Task> _receivers = [];
         private double[] _delays = [];
         private int _received;
         private TaskCompletionSource _allReceived = new();
 
-        public async Task ConnectAllAsync()
+        /// <summary>Connects clients <paramref name="from"/> to <paramref name="to"/> (exclusive) and starts their readers.</summary>
+        public async Task ConnectAsync(int from, int to)
         {
             using var gate = new SemaphoreSlim(ConnectConcurrency);
-            await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+            await Task.WhenAll(Enumerable.Range(from, to - from).Select(async i =>
             {
                 await gate.WaitAsync();
                 try
@@ -84,7 +101,7 @@ public sealed class RealtimeBenchmark : IBenchmarkSuite
                     gate.Release();
                 }
             }));
-            for (var i = 0; i < count; i++)
+            for (var i = from; i < to; i++)
             {
                 var index = i;
                 _receivers.Add(Task.Run(() => ReceiveLoopAsync(index)));

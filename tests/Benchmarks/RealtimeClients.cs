@@ -11,20 +11,29 @@ namespace Benchmarks;
 /// The client side of the realtime suites: authenticated WebSocket connections spread over several
 /// 127.0.0.x source addresses, so that ephemeral ports never run short at 10 000 connections.
 /// </summary>
-internal sealed class RealtimeClients(RealtimeBenchmarkHost host) : IDisposable
+internal sealed class RealtimeClients(RealtimeBenchmarkHost host, bool authByMessage = false) : IDisposable
 {
     private const int SourceAddresses = 8;
     private readonly HttpMessageInvoker[] _invokers = Enumerable.Range(0, SourceAddresses).Select(i => BoundInvoker(i + 2)).ToArray();
 
-    /// <summary>Connects as <paramref name="userId"/> with a query token and waits for the <c>connected</c> greeting.</summary>
+    /// <summary>
+    /// Connects as <paramref name="userId"/> and waits for the <c>connected</c> greeting: with a query token, or (the
+    /// browser client's way, contract §4) with a first <c>auth</c> message.
+    /// </summary>
     public async Task<ClientWebSocket> ConnectAsync(int index, Guid userId, CancellationToken cancellationToken = default)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         try
         {
-            var uri = new Uri($"{host.WebSocketUri}?access_token={host.MintToken(userId)}");
+            var token = host.MintToken(userId);
+            var uri = authByMessage ? host.WebSocketUri : new Uri($"{host.WebSocketUri}?access_token={token}");
             await socket.ConnectAsync(uri, _invokers[index % SourceAddresses], cancellationToken);
+            if (authByMessage)
+            {
+                var auth = JsonSerializer.SerializeToUtf8Bytes(new { type = "auth", token });
+                await socket.SendAsync(auth, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            }
             var buffer = new byte[256];
             await socket.ReceiveAsync(buffer, cancellationToken); // {"type":"connected",…}
             return socket;

@@ -42,7 +42,7 @@ public sealed class DeliverEventTests
 
     private static readonly RealtimeMetrics Metrics = new(TestMeters.Factory);
 
-    private readonly ConnectionRegistry _registry = new(new InMemoryOwnership(), NullLogger<ConnectionRegistry>.Instance);
+    private ConnectionRegistry _registry = new(new InMemoryOwnership(), NullLogger<ConnectionRegistry>.Instance);
 
     private async Task<Client> ConnectAsync(Guid userId)
     {
@@ -81,6 +81,27 @@ public sealed class DeliverEventTests
         foreach (var client in clients)
         {
             Assert.Single(await client.ReceivedAsync());
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task ABroadcastToThousandsReachesEachClientExactlyOnce(int parallelism)
+    {
+        // Above the threshold where the walk is split between threads (with parallelism > 1).
+        _registry = new ConnectionRegistry(new InMemoryOwnership(), NullLogger<ConnectionRegistry>.Instance, parallelism);
+        var clients = new List<Client>();
+        for (var i = 0; i < 2500; i++)
+        {
+            clients.Add(await ConnectAsync(Guid.NewGuid()));
+        }
+
+        Assert.Equal(2500, new DeliverEvent(_registry, Metrics).Handle(null, Update("9"), traceParent: null));
+
+        foreach (var client in clients)
+        {
+            Assert.Equal(["""{"type":"data_update","entity":"user","id":"9"}"""], await client.ReceivedAsync());
         }
     }
 

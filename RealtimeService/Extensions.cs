@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Options;
 using RealtimeService.Application;
 using RealtimeService.Endpoints;
 using RealtimeService.Infrastructure;
@@ -26,9 +25,7 @@ public static class Extensions
             .BindConfiguration("Realtime:Sockets");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RealtimeMetrics>();
-        builder.Services.AddSingleton(services => new ConnectionRegistry(services.GetRequiredService<IConnectionOwnership>(),
-            services.GetRequiredService<ILogger<ConnectionRegistry>>(),
-            services.GetRequiredService<IOptions<RealtimeOptions>>().Value.BroadcastParallelism));
+        builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<DeliverEvent>();
         builder.Services.AddSingleton<IConnectionOwnership, RedisConnectionOwnership>();
         builder.Services.AddSingleton<IEventPublisher, RedisEventPublisher>();

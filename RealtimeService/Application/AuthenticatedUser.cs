@@ -9,5 +9,8 @@ public sealed record AuthenticatedUser(Guid UserId, string SessionId, DateTimeOf
 /// <summary>Checks an access token exactly as the HTTP services do (signature, iss, aud, exp, typ, revoked session).</summary>
 public interface IAccessTokenValidator
 {
+    /// <returns>The user, or null for a token that is not valid.</returns>
+    /// <exception cref="Microsoft.Extensions.Hosting.DependencyUnavailableException">The signing keys cannot be had (the
+    /// identity service's JWK set is unreachable and none is cached): whether the token is valid is unknown.</exception>
     Task<AuthenticatedUser?> ValidateAsync(string token, CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using RealtimeService.Domain;
 
 namespace RealtimeService.Application;
@@ -10,11 +11,12 @@ namespace RealtimeService.Application;
 /// <see cref="IConnectionOwnership"/>: every new connection of a user takes a higher sequence number
 /// system-wide and announces it, and every replica closes that user's connections with a lower one (4409).
 /// </summary>
-public sealed class ConnectionRegistry(IConnectionOwnership ownership, ILogger<ConnectionRegistry> logger, int broadcastParallelism = 1)
+public sealed class ConnectionRegistry(IConnectionOwnership ownership, IOptions<RealtimeOptions> options, ILogger<ConnectionRegistry> logger)
 {
     /// <summary>Below this many connections a broadcast is written by one thread: splitting costs more than it saves.</summary>
     private const int ParallelBroadcastThreshold = 1024;
 
+    private readonly int _broadcastParallelism = options.Value.BroadcastParallelism;
     private readonly ConcurrentDictionary<Guid, RealtimeConnection> _byUser = new();
     private readonly ConcurrentDictionary<Guid, RealtimeConnection> _all = new();
 
@@ -79,7 +81,7 @@ public sealed class ConnectionRegistry(IConnectionOwnership ownership, ILogger<C
 
     public int Broadcast(ReadOnlyMemory<byte> message)
     {
-        if (broadcastParallelism <= 1 || _byUser.Count < ParallelBroadcastThreshold)
+        if (_broadcastParallelism <= 1 || _byUser.Count < ParallelBroadcastThreshold)
         {
             var delivered = 0;
             // Enumerating the dictionary itself takes no lock and copies nothing (.Values would lock every bucket
@@ -94,8 +96,9 @@ public sealed class ConnectionRegistry(IConnectionOwnership ownership, ILogger<C
     }
 
     /// <summary>
-    /// Splits the sockets between <c>broadcastParallelism</c> threads: each write is the socket's own (a send the
-    /// socket takes at once completes on the writing thread), so one thread walking 10 000 sockets is the tail.
+    /// Splits the sockets between <see cref="RealtimeOptions.BroadcastParallelism"/> threads: with inline scheduling a
+    /// write the socket takes at once is its kernel send, on the writing thread, and one thread walking 10 000 sockets
+    /// held the fan-out's throughput down (BENCHMARKS.md § Realtime, third pass: 57–58 k → 67–71 k deliveries/s).
     /// </summary>
     private int BroadcastInParallel(ReadOnlyMemory<byte> message)
     {
@@ -110,8 +113,8 @@ public sealed class ConnectionRegistry(IConnectionOwnership ownership, ILogger<C
             snapshot[count++] = connection;
         }
         var delivered = 0;
-        var slice = (count + broadcastParallelism - 1) / broadcastParallelism;
-        Parallel.For(0, broadcastParallelism, new ParallelOptions { MaxDegreeOfParallelism = broadcastParallelism }, part =>
+        var slice = (count + _broadcastParallelism - 1) / _broadcastParallelism;
+        Parallel.For(0, _broadcastParallelism, new ParallelOptions { MaxDegreeOfParallelism = _broadcastParallelism }, part =>
         {
             var local = 0;
             for (var i = part * slice; i < Math.Min(count, (part + 1) * slice); i++)

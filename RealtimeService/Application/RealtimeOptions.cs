@@ -23,7 +23,7 @@ public sealed class RealtimeOptions
     /// <summary>How long a closing handshake may take before the socket is simply aborted.</summary>
     public TimeSpan CloseHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How many threads write one broadcast (10 000 sockets walked by one thread make the fan-out's tail).</summary>
+    /// <summary>How many threads write one broadcast to more than 1 024 sockets (one thread walking them all held the throughput down).</summary>
     public int BroadcastParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>On shutdown, how long to wait for every client to answer the 1001 close.</summary>

@@ -31,7 +31,18 @@ public sealed class WebSocketSession(
         {
             if (user is null)
             {
-                (user, pending) = await AwaitAuthMessageAsync(connection, reader, aborted);
+                try
+                {
+                    (user, pending) = await AwaitAuthMessageAsync(connection, reader, aborted);
+                }
+                catch (DependencyUnavailableException)
+                {
+                    // The token could not be checked, which says nothing against it: 1013, not 4401 (which would tell
+                    // the client to drop it). Nothing was read after the auth message, so nothing is pending.
+                    connection.RequestClose(CloseCodes.TryAgainLater, "authentication unavailable, try again later");
+                    await DrainUntilClosedAsync(connection, reader, pending: null);
+                    return;
+                }
                 if (user is null)
                 {
                     connection.RequestClose(CloseCodes.Unauthorized, "authentication required");

@@ -53,7 +53,17 @@ internal sealed class WebSocketUpgrade(
         AuthenticatedUser? user = null;
         if (context.Request.Query.TryGetValue("access_token", out var queryToken))
         {
-            user = await tokens.ValidateAsync(queryToken.ToString(), context.RequestAborted);
+            try
+            {
+                user = await tokens.ValidateAsync(queryToken.ToString(), context.RequestAborted);
+            }
+            catch (DependencyUnavailableException)
+            {
+                // The token may well be good: 503 + Retry-After (contract §1), not 401, so the client keeps it and retries.
+                context.Response.Headers.RetryAfter = DependencyFailure.RetryAfterHeaderValue;
+                await RefuseAsync(context, started, StatusCodes.Status503ServiceUnavailable, detail: null);
+                return;
+            }
             if (user is null)
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";

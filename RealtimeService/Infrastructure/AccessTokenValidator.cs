@@ -16,6 +16,7 @@ public sealed partial class AccessTokenValidator(
     ISessionRevocationList revocations,
     ILogger<AccessTokenValidator> logger) : IAccessTokenValidator
 {
+    private const string SigningKeys = "the identity service's signing keys";
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
 
     public async Task<AuthenticatedUser?> ValidateAsync(string token, CancellationToken cancellationToken)
@@ -53,10 +54,12 @@ public sealed partial class AccessTokenValidator(
             }
             return new AuthenticatedUser(userId, sessionId, result.SecurityToken.ValidTo);
         }
-        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or OperationCanceledException
+            && !cancellationToken.IsCancellationRequested)
         {
+            // Not the token's fault: calling it invalid (401, 4401) would make a client drop a good token.
             LogKeysUnavailable(logger, e.GetType().Name);
-            return null;
+            throw new DependencyUnavailableException(SigningKeys, e);
         }
     }
 
@@ -71,6 +74,6 @@ public sealed partial class AccessTokenValidator(
     [LoggerMessage(Level = LogLevel.Information, Message = "WebSocket token rejected: {Reason}")]
     private static partial void LogRejected(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Signing keys unavailable ({Reason}); WebSocket token rejected")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Signing keys unavailable ({Reason}); WebSocket authentication answered 503 / closed 1013")]
     private static partial void LogKeysUnavailable(ILogger logger, string reason);
 }

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using RealtimeService.Application;
 using UnitTests.Support;
 
@@ -42,7 +43,7 @@ public sealed class DeliverEventTests
 
     private static readonly RealtimeMetrics Metrics = new(TestMeters.Factory);
 
-    private ConnectionRegistry _registry = new(new InMemoryOwnership(), NullLogger<ConnectionRegistry>.Instance);
+    private ConnectionRegistry _registry = new(new InMemoryOwnership(), Options.Create(new RealtimeOptions()), NullLogger<ConnectionRegistry>.Instance);
 
     private async Task<Client> ConnectAsync(Guid userId)
     {
@@ -90,7 +91,8 @@ public sealed class DeliverEventTests
     public async Task ABroadcastToThousandsReachesEachClientExactlyOnce(int parallelism)
     {
         // Above the threshold where the walk is split between threads (with parallelism > 1).
-        _registry = new ConnectionRegistry(new InMemoryOwnership(), NullLogger<ConnectionRegistry>.Instance, parallelism);
+        _registry = new ConnectionRegistry(new InMemoryOwnership(), Options.Create(new RealtimeOptions { BroadcastParallelism = parallelism }),
+            NullLogger<ConnectionRegistry>.Instance);
         var clients = new List<Client>();
         for (var i = 0; i < 2500; i++)
         {

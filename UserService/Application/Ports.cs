@@ -23,14 +23,23 @@ public interface IProfileRepository
     Task<(IReadOnlyList<UserProfile> Items, int Total)> SearchAsync(string? search, int page, int pageSize, CancellationToken cancellationToken);
 }
 
-/// <summary>Cache-aside for single profiles. Never throws: Redis trouble is a miss, or a write retried later.</summary>
+/// <summary>
+/// Cache-aside for single profiles. An entry only ever moves to an equal or newer version, so once
+/// <see cref="TryReplaceAsync"/> has returned true no reader can find an older one. Never throws: Redis trouble is a
+/// miss (reads), nothing (fills) or false (replacements, which are then retried in the background).
+/// </summary>
 public interface IProfileCache
 {
     Task<UserProfile?> GetAsync(Guid id);
 
+    /// <summary>Fills the cache after a miss; best effort.</summary>
     Task PopulateAsync(UserProfile profile);
 
-    Task ReplaceAfterWriteAsync(UserProfile profile);
+    /// <summary>
+    /// Makes the entry hold this version (or a newer one). True once Redis has done it; false when Redis did not
+    /// answer in time — the entry may then still hold an older version until the background retry lands.
+    /// </summary>
+    Task<bool> TryReplaceAsync(UserProfile profile);
 }
 
 /// <summary>Short-lived cache of list pages. Never throws.</summary>

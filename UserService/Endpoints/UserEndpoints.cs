@@ -46,6 +46,8 @@ public static class UserEndpoints
         {
             UpdateResult.Updated(var profile) => WithETag(http, profile, OwnProfileResponse.From(profile), conditional: false),
             UpdateResult.PreconditionFailed(var current) => PreconditionFailed(http, current),
+            // Saved, but another read could still show the older profile from the cache: not acknowledged.
+            UpdateResult.CacheBehind => ProblemResponses.Unavailable(http.Response),
             _ => ProblemResponses.Result(StatusCodes.Status404NotFound, "This account has no profile yet."),
         };
     }

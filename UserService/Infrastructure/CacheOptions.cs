@@ -16,4 +16,11 @@ public sealed class CacheOptions
     /// slow cache costs at most this much, never a failure.
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The longest a PATCH waits for Redis to replace its profile's entry. Past it the PATCH answers 503 (its row is
+    /// saved; the entry is replaced in the background): longer than <see cref="OperationTimeout"/>, because giving up
+    /// here costs the client a retry rather than a PostgreSQL read. The client's own command timeout (500 ms) still applies.
+    /// </summary>
+    public TimeSpan ReplaceTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

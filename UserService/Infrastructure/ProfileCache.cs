@@ -10,10 +10,11 @@ namespace UserService.Infrastructure;
 /// <summary>
 /// Cache-aside for profiles in Redis under <c>user:{id}</c>. Every entry carries the profile's version, and
 /// a write only replaces an entry with an equal or newer version: a reader that loaded an old row before a
-/// concurrent update cannot put the old value back after the update's invalidation.
-/// Every call is bounded by <see cref="CacheOptions.OperationTimeout"/>, skipped at once while the <see cref="RedisBreaker"/>
-/// is open (a frozen Redis costs nothing after the first deadlines), and never throws: on any Redis
-/// trouble it reports a miss (reads) or hands the write to <see cref="CacheRepairQueue"/> (writes).
+/// concurrent update cannot put the old value back after the update's replacement.
+/// Every call is bounded (<see cref="CacheOptions.OperationTimeout"/>, for a write's replacement
+/// <see cref="CacheOptions.ReplaceTimeout"/>), skipped at once while the <see cref="RedisBreaker"/> is open (a frozen
+/// Redis costs nothing after the first deadlines), and never throws: on any Redis trouble it reports a miss (reads),
+/// does nothing (fills) or reports false and hands the replacement to <see cref="CacheRepairQueue"/> (writes).
 /// </summary>
 public sealed partial class ProfileCache(
     IConnectionMultiplexer redis, RedisBreaker breaker, IOptions<CacheOptions> options, CacheRepairQueue repairs, UserMetrics metrics,
@@ -85,19 +86,24 @@ public sealed partial class ProfileCache(
     }
 
     /// <summary>
-    /// Replaces the entry after a write, before the write answers. When Redis cannot take it now, the
-    /// replacement is retried in the background until it lands or the old entry would have expired anyway.
+    /// Replaces the entry after a write, before the write answers, through the breaker and within
+    /// <see cref="CacheOptions.ReplaceTimeout"/>. When Redis cannot take it now the answer is false (the caller must
+    /// not acknowledge the write) and the replacement is retried in the background, so that the older entry is gone
+    /// as soon as Redis answers. A replacement sent to a frozen Redis runs when it thaws: harmless, since an entry
+    /// never goes back to an older version.
     /// </summary>
-    public async Task ReplaceAfterWriteAsync(UserProfile profile)
+    public async Task<bool> TryReplaceAsync(UserProfile profile)
     {
         try
         {
-            await breaker.ExecuteAsync(() => SetIfNotOlderAsync(profile), Timeout);
+            await breaker.ExecuteAsync(() => SetIfNotOlderAsync(profile), options.Value.ReplaceTimeout);
+            return true;
         }
         catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException)
         {
-            LogCacheUnavailable(logger, "invalidate", e.GetType().Name);
+            LogCacheUnavailable(logger, "replace", e.GetType().Name);
             repairs.Enqueue(() => SetIfNotOlderAsync(profile), options.Value.ProfileTtl);
+            return false;
         }
     }
 

@@ -74,20 +74,40 @@ internal sealed class InMemoryProfiles : IProfileRepository
     };
 }
 
+/// <summary>
+/// Entries in a dictionary, kept as Redis keeps them: a fill or replacement never moves an entry to an older
+/// version. While <see cref="Unavailable"/> (Redis frozen or down) nothing is read or written, and a replacement
+/// reports false, as the real cache does when Redis does not answer in time.
+/// </summary>
 internal sealed class InMemoryProfileCache : IProfileCache
 {
     public Dictionary<Guid, UserProfile> Entries { get; } = [];
 
+    public bool Unavailable { get; set; }
+
     public Task<UserProfile?> GetAsync(Guid id) =>
-        Task.FromResult(Entries.TryGetValue(id, out var p) ? InMemoryProfiles.Copy(p) : null);
+        Task.FromResult(!Unavailable && Entries.TryGetValue(id, out var p) ? InMemoryProfiles.Copy(p) : null);
 
     public Task PopulateAsync(UserProfile profile)
     {
-        Entries[profile.Id] = InMemoryProfiles.Copy(profile);
+        SetIfNotOlder(profile);
         return Task.CompletedTask;
     }
 
-    public Task ReplaceAfterWriteAsync(UserProfile profile) => PopulateAsync(profile);
+    public Task<bool> TryReplaceAsync(UserProfile profile) => Task.FromResult(SetIfNotOlder(profile));
+
+    private bool SetIfNotOlder(UserProfile profile)
+    {
+        if (Unavailable)
+        {
+            return false;
+        }
+        if (!Entries.TryGetValue(profile.Id, out var current) || current.Version <= profile.Version)
+        {
+            Entries[profile.Id] = InMemoryProfiles.Copy(profile);
+        }
+        return true;
+    }
 }
 
 internal sealed class InMemoryPageCache : IPageCache

@@ -137,6 +137,43 @@ public sealed class UserUseCaseTests
     }
 
     [Fact]
+    public async Task ASavedPatchTheCacheCannotShowIsNotAcknowledged()
+    {
+        var ada = Profile();
+        _profiles.Put(ada);
+        await _cache.PopulateAsync(ada);
+        _cache.Unavailable = true; // Redis frozen: the entry still holds version 1
+
+        var result = await Update.HandleAsync(ada.Id, Bio("hello"), null, default);
+
+        Assert.Equal(2, Assert.IsType<UpdateResult.CacheBehind>(result).Profile.Version);
+        Assert.Equal("hello", _profiles[ada.Id].Bio); // committed: a 503 promises nothing either way
+        Assert.Equal([ada.Id], _events.Published);
+        _cache.Unavailable = false;
+        Assert.Null((await new GetProfile(_profiles, _cache).HandleAsync(ada.Id, default))!.Bio); // why it was not a 200
+    }
+
+    [Fact]
+    public async Task APatchRepeatedAfterA503IsAcknowledgedOnlyOnceTheCacheShowsIt()
+    {
+        var ada = Profile();
+        _profiles.Put(ada);
+        await _cache.PopulateAsync(ada);
+        _cache.Unavailable = true;
+        Assert.IsType<UpdateResult.CacheBehind>(await Update.HandleAsync(ada.Id, Bio("hello"), null, default));
+
+        // The repeat changes nothing in the row, yet is no 200 while the cache may still show version 1.
+        Assert.IsType<UpdateResult.CacheBehind>(await Update.HandleAsync(ada.Id, Bio("hello"), null, default));
+        _cache.Unavailable = false;
+        var repeated = await Update.HandleAsync(ada.Id, Bio("hello"), null, default);
+
+        Assert.Equal(2, Assert.IsType<UpdateResult.Updated>(repeated).Profile.Version);
+        Assert.Equal("hello", (await new GetProfile(_profiles, _cache).HandleAsync(ada.Id, default))!.Bio);
+        Assert.Equal(2, _profiles[ada.Id].Version);
+        Assert.Single(_events.Published);
+    }
+
+    [Fact]
     public async Task UpdatingAMissingProfileIsNotFound()
     {
         Assert.IsType<UpdateResult.NotFound>(await Update.HandleAsync(Guid.NewGuid(), Bio("x"), null, default));

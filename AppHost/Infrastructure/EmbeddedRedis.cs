@@ -1,5 +1,4 @@
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AppHost.Infrastructure;
 
@@ -19,8 +18,7 @@ public sealed class EmbeddedRedisResource(string name, ParameterResource passwor
 
     public EndpointReference PrimaryEndpoint => new(this, EndpointName);
 
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"{PrimaryEndpoint.Property(EndpointProperty.Host)}:{PrimaryEndpoint.Property(EndpointProperty.Port)},password={Password}");
+    public ReferenceExpression ConnectionStringExpression => RedisResources.ConnectionString(PrimaryEndpoint, Password);
 }
 
 public static class EmbeddedRedisExtensions
@@ -30,13 +28,7 @@ public static class EmbeddedRedisExtensions
         var password = builder.AddParameter($"{name}-password", StateDirectory.NewPassword(), secret: true);
         var redis = new EmbeddedRedisResource(name, password.Resource);
 
-        string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, ct) =>
-            connectionString = await ((IResourceWithConnectionString)redis).GetConnectionStringAsync(ct));
-        var healthCheckKey = $"{name}_check";
-        builder.Services.AddHealthChecks().AddRedis(
-            _ => connectionString ?? throw new InvalidOperationException("Connection string is unavailable"),
-            name: healthCheckKey);
+        var healthCheckKey = RedisResources.AddHealthCheck(builder, redis);
 
         return builder.AddResource(redis)
             .WithAnnotation<IProjectMetadata>(new Projects.EmbeddedRedis())

@@ -1,5 +1,4 @@
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AppHost.Infrastructure;
 
@@ -13,8 +12,7 @@ public sealed class LocalRedisResource(string name, string command, string worki
 
     public EndpointReference PrimaryEndpoint => new(this, EndpointName);
 
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"{PrimaryEndpoint.Property(EndpointProperty.Host)}:{PrimaryEndpoint.Property(EndpointProperty.Port)},password={Password}");
+    public ReferenceExpression ConnectionStringExpression => RedisResources.ConnectionString(PrimaryEndpoint, Password);
 }
 
 public static class LocalRedisExtensions
@@ -31,13 +29,7 @@ public static class LocalRedisExtensions
         var passwordParameter = builder.AddParameter($"{name}-password", password, secret: true);
         var redis = new LocalRedisResource(name, redisServer, state.Path, passwordParameter.Resource);
 
-        string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, ct) =>
-            connectionString = await ((IResourceWithConnectionString)redis).GetConnectionStringAsync(ct));
-        var healthCheckKey = $"{name}_check";
-        builder.Services.AddHealthChecks().AddRedis(
-            _ => connectionString ?? throw new InvalidOperationException("Connection string is unavailable"),
-            name: healthCheckKey);
+        var healthCheckKey = RedisResources.AddHealthCheck(builder, redis);
 
         var endpoint = redis.PrimaryEndpoint;
         return builder.AddResource(redis)

@@ -107,7 +107,9 @@ public class DistributedAppFixture : IAsyncLifetime
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {
-            var first = Random.Shared.Next(20_000, 40_000);
+            // Below Linux's ephemeral range (32768–60999 by default): a port there can be taken, between this check and
+            // the gateway's bind, by any outgoing connection or by DCP's proxies (a gateway replica then fails to start).
+            var first = Random.Shared.Next(20_000, 32_000);
             if (Enumerable.Range(first, count).All(IsFree))
             {
                 return first;
